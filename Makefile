@@ -1,0 +1,68 @@
+# ortlearn — the two commands a learner or teacher needs:
+#   make lab    set up .venv on first use and open JupyterLab on the first lesson
+#   make test   set up .venv on first use, run the unit tests and re-execute every notebook (nbval, strict)
+# Everything else here is for course maintainers.
+
+PYTHON ?= python3
+PORT ?= 8888
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.ortlearn-installed
+NOTEBOOK_DIRS := $(wildcard lessons quizzes)
+NOTEBOOKS := $(wildcard lessons/*.ipynb quizzes/*.ipynb)
+# JupyterLab refuses to start as root unless told it may (containers, CI, Binder-like hosts).
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout=120
+
+.PHONY: help venv lab test unit nbval notebooks lock doctor clean
+
+help:
+	@echo "make lab [PORT=8888]   start JupyterLab on lessons/00_start_here.ipynb (127.0.0.1:PORT)"
+	@echo "make test              unit tests + strict nbval over every lesson and quiz notebook"
+	@echo "make unit              unit tests only"
+	@echo "make nbval NB=path     re-run one notebook and compare its stored outputs"
+	@echo "make notebooks         re-execute every notebook in place (refresh stored outputs)"
+	@echo "make doctor            print the setup report"
+	@echo "make lock              re-resolve requirements.lock from pyproject.toml (maintainers)"
+
+# First use: create .venv and install the course with the exact versions in requirements.lock.
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test]"
+	@touch $@
+
+venv: $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) $(ALLOW_ROOT) lessons/00_start_here.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests $(NOTEBOOK_DIRS) $(NBVAL)
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests
+
+nbval: $(STAMP)
+	@test -n "$(NB)" || { echo "usage: make nbval NB=lessons/01_onnx_format.ipynb"; exit 2; }
+	$(BIN)/python -m pytest $(NB) $(NBVAL)
+
+notebooks: $(STAMP)
+	$(BIN)/python scripts/execute_notebooks.py $(NOTEBOOKS)
+
+doctor: $(STAMP)
+	$(BIN)/ortlearn doctor
+
+# Resolve the newest versions pyproject.toml allows in a throw-away venv and pin them.
+# torch stays at the CPU build this course is tested with.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet "torch==2.13.0" -e ".[test]"
+	.lock-venv/bin/python -m pip freeze --exclude-editable | sed 's/+cpu$$//' > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) lessons/artifacts quizzes/artifacts .pytest_cache
