@@ -35,7 +35,7 @@ $(STAMP): pyproject.toml requirements.lock
 venv: $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) $(ALLOW_ROOT) lessons/00_start_here.ipynb
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) $(ALLOW_ROOT) $(LAB_ARGS) lessons/00_start_here.ipynb
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests $(NOTEBOOK_DIRS) $(NBVAL)

@@ -22,3 +22,27 @@ import os
 # would compare byte by byte).
 os.environ.setdefault("PYTHONHASHSEED", "0")
 os.environ.pop("MPLBACKEND", None)
+
+
+def _run_cells_like_jupyter() -> None:
+    """Make nbval execute cells with ``store_history=True``, as Jupyter does.
+
+    nbval 0.11 sends every cell with ``store_history=False``. IPython decides
+    whether a trailing ``;`` silences a cell's result by looking at the last
+    *stored* input, so under plain nbval ``plt.plot(...);`` or
+    ``ol.graph.show_graph(...);`` still emit an execute_result (a figure shown
+    twice, or ``[<Line2D at 0x…>]``) that a learner in JupyterLab never sees.
+    Storing history makes the regression run see exactly what learners see.
+    """
+    from nbval.kernel import RunningKernel
+
+    def execute_cell_input(self, cell_input, allow_stdin=None):
+        return self.kc.execute(cell_input, store_history=True, allow_stdin=allow_stdin, stop_on_error=False)
+
+    RunningKernel.execute_cell_input = execute_cell_input
+
+
+try:
+    _run_cells_like_jupyter()
+except ImportError:  # nbval not installed: unit tests still run
+    pass

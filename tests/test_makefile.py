@@ -1,0 +1,58 @@
+"""`make lab PORT=…` really serves JupyterLab on 127.0.0.1:PORT (the README's first command)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_make_lab_serves_jupyterlab_on_the_requested_port():
+    if not (ROOT / ".venv" / ".ortlearn-installed").exists():
+        pytest.skip("run through `make test`, which installs .venv first")
+    port = _free_port()
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(ROOT / ".pytest_cache" / "jupyter-config")}
+    proc = subprocess.Popen(
+        ["make", "--no-print-directory", "lab", f"PORT={port}", "LAB_ARGS=--no-browser"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api", timeout=2) as response:
+                    version = json.load(response)["version"]
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                    pytest.fail(f"JupyterLab did not serve on port {port}:\n{output[-2000:]}")
+                time.sleep(0.5)
+        assert version
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_make_lab_dry_run_opens_lesson_00_on_localhost():
+    out = subprocess.run(["make", "-n", "lab", "PORT=9321"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "--ip=127.0.0.1 --port=9321" in out
+    assert "lessons/00_start_here.ipynb" in out

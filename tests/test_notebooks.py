@@ -1,0 +1,97 @@
+"""House rules for the committed notebooks (nbval re-executes them; these check how they are stored and built)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from ortlearn.lessons import LESSONS
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted([*ROOT.glob("lessons/*.ipynb"), *ROOT.glob("quizzes/*.ipynb")])
+LESSON_NOTEBOOKS = sorted(ROOT.glob("lessons/*.ipynb"))
+TITLES = {lesson.stem: lesson.title for lesson in LESSONS}
+
+
+def _load(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def _code_cells(nb: dict) -> list[dict]:
+    return [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+
+def _tags(cell: dict) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def _text(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def _ids(paths):
+    return [str(p.relative_to(ROOT)) for p in paths]
+
+
+def test_there_are_notebooks():
+    assert len(LESSON_NOTEBOOKS) >= 2
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_stored_executed_in_order(path):
+    counts = [c["execution_count"] for c in _code_cells(_load(path))]
+    assert None not in counts, "notebook is not stored executed: run `make notebooks`"
+    assert counts == list(range(1, len(counts) + 1)), "cells were not executed top to bottom in one kernel"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_outputs_are_portable(path):
+    """No SVG (never matches under nbval), no machine-specific paths, errors only where expected."""
+    for cell in _code_cells(_load(path)):
+        raises = "raises-exception" in _tags(cell)
+        errors = [o for o in cell["outputs"] if o["output_type"] == "error"]
+        assert bool(errors) == raises, f"cell {cell.get('id')}: error outputs must match the raises-exception tag"
+        for output in cell["outputs"]:
+            assert "image/svg+xml" not in output.get("data", {}), f"cell {cell.get('id')} stores an SVG figure"
+            blob = json.dumps({k: v for k, v in output.items() if k != "traceback"})  # nbval skips tracebacks
+            assert str(ROOT) not in blob, f"cell {cell.get('id')} output contains this checkout's path"
+        assert "nbval-skip" not in _tags(cell), "skip nothing: tag nbval-ignore-output (sparingly) instead"
+
+
+def test_at_most_ten_percent_of_code_cells_are_exempt_from_comparison():
+    cells = [c for path in NOTEBOOKS for c in _code_cells(_load(path))]
+    exempt = [c for c in cells if "nbval-ignore-output" in _tags(c)]
+    assert len(exempt) <= 0.10 * len(cells), f"{len(exempt)} of {len(cells)} code cells ignore their output"
+
+
+@pytest.mark.parametrize("path", LESSON_NOTEBOOKS, ids=_ids(LESSON_NOTEBOOKS))
+def test_lesson_structure(path):
+    nb = _load(path)
+    cells = nb["cells"]
+    stem = path.stem
+    first = _text(cells[0])
+    number = stem[:2]
+    assert cells[0]["cell_type"] == "markdown" and first.startswith(f"# {number} · {TITLES[stem]}")
+    assert "**In this lesson you will**" in first
+    assert "**Prerequisites:**" in first
+    code = _code_cells(nb)
+    imports = _text(code[0])
+    for line in ("import numpy as np", "import onnx", "import onnxruntime as ort", "import ortlearn as ol",
+                 "ort.set_default_logger_severity(3)"):
+        assert line in imports, f"the imports cell lacks {line!r}"
+    markdown = "\n".join(_text(c) for c in cells if c["cell_type"] == "markdown")
+    assert "## Summary" in markdown and "## Exercises" in markdown
+    if stem != "00_start_here":
+        assert re.search(r"Predict, then run", markdown), "each lesson has a predict-then-run checkpoint"
+
+
+@pytest.mark.parametrize("path", LESSON_NOTEBOOKS, ids=_ids(LESSON_NOTEBOOKS))
+def test_plot_calls_end_with_a_semicolon(path):
+    """A plot call as a cell's last line prints `[<Line2D at 0x…>]` or a Figure repr."""
+    for cell in _code_cells(_load(path)):
+        last = _text(cell).rstrip().splitlines()[-1]
+        if re.search(r"\b(show_graph|plt\.\w+|\.plot|\.imshow|\.bar)\(", last):
+            assert last.endswith(";"), f"cell {cell.get('id')}: end the plot call with ';'"
