@@ -95,7 +95,7 @@ def run_verify(question: Question, workdir: Path) -> None:
         line = _failing_line(exc, filename, question.verify)
         raise VerifyError(
             f"verify: of question {question.id!r} (topic {question.topic!r}) failed at {line}: "
-            f"{type(exc).__name__}: {exc or '(no message)'}. The question states something the "
+            f"{type(exc).__name__}: {str(exc) or '(no message)'}. The question states something the "
             f"installed stack does not do: fix the question or its snippet."
         ) from exc
 
