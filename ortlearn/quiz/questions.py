@@ -54,6 +54,9 @@ class Question:
         explanation: Shown after the learner has answered.
         verify: Optional Python that asserts the answer against the installed stack.
         source: Optional name of the seed document the question mirrors.
+        lesson: Stem of the lesson that teaches it (``"02_sessions"``); the loader
+            fills in the bank's topic when that is a lesson stem and the field
+            is absent. Quiz summaries link it under "what to review".
         topic: The bank's topic, e.g. ``"02_sessions"`` (filled in by the loader).
     """
 
@@ -69,6 +72,7 @@ class Question:
     explanation: str = ""
     verify: str = ""
     source: str = ""
+    lesson: str = ""
     topic: str = ""
 
     @property
