@@ -19,3 +19,9 @@ def relu_linear_path(tmp_path, relu_linear):
     path = tmp_path / "relu_linear.onnx"
     onnx.save(relu_linear, path)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _private_results_folder(tmp_path_factory, monkeypatch):
+    """Quiz results written by any test go to a temporary folder, never the tester's home."""
+    monkeypatch.setenv("ORTLEARN_DATA_DIR", str(tmp_path_factory.mktemp("ortlearn-data")))

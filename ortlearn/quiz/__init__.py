@@ -1,4 +1,58 @@
 """Quizzes: question banks as data, pure grading, thin ipywidgets, terminal mode.
 
-The one call a notebook makes is ``ortlearn.quiz.show("02_sessions")``.
+The one call a notebook makes is ``ol.quiz.show("02_sessions")``; lessons use
+``ol.quiz.Checkpoint`` for their predict-then-run moments. Submodules by role:
+
+- :mod:`~ortlearn.quiz.questions`: the frozen data (Bank, Question, Choice);
+- :mod:`~ortlearn.quiz.bank`: reading and validating YAML banks;
+- :mod:`~ortlearn.quiz.grading`: pure grading functions;
+- :mod:`~ortlearn.quiz.store`: saved progress (atomic JSON in the user's data folder);
+- :mod:`~ortlearn.quiz.verify`: running the ``verify:`` proofs;
+- :mod:`~ortlearn.quiz.terminal`: the same quiz in a terminal (``ortlearn quiz take``);
+- :mod:`~ortlearn.quiz.widgets`: the ipywidgets front end.
+
+``import ortlearn.quiz`` stays light: ipywidgets and yaml load on first use.
+
+Introduced in lessons/01_onnx_format.ipynb.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = [
+    "Bank",
+    "Checkpoint",
+    "Question",
+    "QuestionBankError",
+    "ResultStore",
+    "load_bank",
+    "load_banks",
+    "results",
+    "show",
+]
+
+_LAZY = {
+    "Bank": "ortlearn.quiz.questions",
+    "Question": "ortlearn.quiz.questions",
+    "QuestionBankError": "ortlearn.quiz.bank",
+    "load_bank": "ortlearn.quiz.bank",
+    "load_banks": "ortlearn.quiz.bank",
+    "ResultStore": "ortlearn.quiz.store",
+    "results": "ortlearn.quiz.store",
+    "Checkpoint": "ortlearn.quiz.widgets",
+    "show": "ortlearn.quiz.widgets",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'ortlearn.quiz' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

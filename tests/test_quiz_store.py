@@ -1,0 +1,322 @@
+"""Saved progress: layout, accumulation, atomic writes, corrupt files moved aside, write failures."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+from ortlearn.quiz import store as results_module
+from ortlearn.quiz.grading import Grade
+from ortlearn.quiz.questions import Choice, Question
+from ortlearn.quiz.store import QuestionResult, ResultStore, default_results_path, results
+
+RIGHT, WRONG = Grade(True, "Correct."), Grade(False, "Incorrect.", ("output-is-array",))
+
+
+def question(qid: str = "sessions-run-returns-list", topic: str = "02_sessions") -> Question:
+    return Question(qid, "single_choice", "easy", "?", (Choice("a", correct=True), Choice("b")), topic=topic)
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    """Keep every test away from the real home folder."""
+    folder = tmp_path / "data"
+    monkeypatch.setenv("ORTLEARN_DATA_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def store(data_dir):
+    return ResultStore()
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+# --------------------------------------------------------------------------- where
+
+
+def test_default_path_from_the_environment(data_dir):
+    assert default_results_path() == data_dir / "results.json"
+    assert ResultStore().path == data_dir / "results.json"
+
+
+def test_default_path_on_linux(monkeypatch, tmp_path):
+    monkeypatch.delenv("ORTLEARN_DATA_DIR")
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert default_results_path() == tmp_path / "xdg" / "ortlearn" / "results.json"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    assert default_results_path() == tmp_path / ".local" / "share" / "ortlearn" / "results.json"
+    monkeypatch.setenv("XDG_DATA_HOME", "relative/ignored")
+    assert default_results_path() == tmp_path / ".local" / "share" / "ortlearn" / "results.json"
+
+
+def test_default_path_on_macos(monkeypatch, tmp_path):
+    monkeypatch.delenv("ORTLEARN_DATA_DIR")
+    monkeypatch.setattr(sys, "platform", "darwin")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert default_results_path() == tmp_path / "Library" / "Application Support" / "ortlearn" / "results.json"
+
+
+def test_default_path_on_windows(monkeypatch, tmp_path):
+    monkeypatch.delenv("ORTLEARN_DATA_DIR")
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setenv("APPDATA", str(tmp_path / "Roaming"))
+    assert default_results_path() == tmp_path / "Roaming" / "ortlearn" / "results.json"
+
+
+# --------------------------------------------------------------------------- recording
+
+
+def test_first_record(store):
+    result = store.record(question(), WRONG, 12.5)
+    assert result == QuestionResult("sessions-run-returns-list", "02_sessions", True, False, 1, 12.5)
+    assert store.results() == {"sessions-run-returns-list": result}
+
+
+def test_attempts_and_seconds_accumulate_and_correct_is_the_latest(store):
+    store.record(question(), WRONG, 10.0)
+    store.record(question(), RIGHT, 5.5)
+    result = store.record(question(), WRONG, 0.25)
+    assert (result.attempts, result.seconds, result.correct, result.answered) == (3, 15.75, False, True)
+    assert ResultStore(store.path).results("02_sessions")["sessions-run-returns-list"] == result
+
+
+def test_file_layout(store):
+    store.record(question(), RIGHT, 3)
+    store.record(question("providers-cpu", "03_providers"), WRONG, 1.5)
+    assert json.loads(store.path.read_text()) == {
+        "version": 1,
+        "results": {
+            "02_sessions": {"sessions-run-returns-list": {"answered": True, "correct": True, "attempts": 1, "seconds": 3.0}},
+            "03_providers": {"providers-cpu": {"answered": True, "correct": False, "attempts": 1, "seconds": 1.5}},
+        },
+    }
+
+
+def test_results_by_topic_and_module_function(store):
+    store.record(question("a"), RIGHT, 1)
+    store.record(question("b"), WRONG, 1)
+    store.record(question("c", "03_providers"), RIGHT, 1)
+    assert sorted(store.results("02_sessions")) == ["a", "b"]
+    assert sorted(store.results()) == ["a", "b", "c"]
+    assert store.results("04_export") == {}
+    assert results("03_providers")["c"].correct
+    assert sorted(results(path=store.path)) == ["a", "b", "c"]
+    assert results(path=store.path.parent / "other.json") == {}
+
+
+def test_reset_one_topic_or_all(store):
+    store.record(question("a"), RIGHT, 1)
+    store.record(question("c", "03_providers"), RIGHT, 1)
+    store.reset("02_sessions")
+    assert sorted(store.results()) == ["c"]
+    assert sorted(json.loads(store.path.read_text())["results"]) == ["03_providers"]
+    store.reset()
+    assert store.results() == {}
+    assert json.loads(store.path.read_text()) == {"version": 1, "results": {}}
+
+
+def test_missing_file_is_no_results_and_no_warning(store):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert store.results() == {}
+    assert not store.path.exists()
+
+
+@pytest.mark.parametrize("seconds", [-1.0, float("nan"), float("inf")])
+def test_bad_seconds_is_a_caller_bug(store, seconds):
+    with pytest.raises(ValueError, match=r"seconds must be a finite number >= 0, got"):
+        store.record(question(), RIGHT, seconds)
+
+
+def test_explicit_path_and_repr(tmp_path):
+    store = ResultStore(tmp_path / "nested" / "deeper" / "mine.json")
+    store.record(question(), RIGHT, 1)
+    assert (tmp_path / "nested" / "deeper" / "mine.json").is_file()
+    assert repr(store) == f"ResultStore({str(tmp_path / 'nested' / 'deeper' / 'mine.json')!r})"
+
+
+def test_two_stores_on_one_file_keep_each_others_topics(store):
+    other = ResultStore(store.path)
+    store.record(question("a"), RIGHT, 1)
+    other.record(question("c", "03_providers"), WRONG, 2)
+    store.record(question("b"), RIGHT, 1)
+    assert sorted(ResultStore(store.path).results()) == ["a", "b", "c"]
+
+
+# --------------------------------------------------------------------------- atomic writes
+
+
+def test_writes_leave_no_temporary_files(store, data_dir):
+    for i in range(3):
+        store.record(question(f"q{i}"), RIGHT, 1)
+    assert files_in(data_dir) == ["results.json"]
+
+
+def test_write_goes_through_a_temporary_file_and_os_replace(store, data_dir, monkeypatch):
+    calls = []
+    real_replace = os.replace
+
+    def spy(src, dst):
+        calls.append((Path(src), Path(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(results_module.os, "replace", spy)
+    store.record(question(), RIGHT, 1)
+    ((src, dst),) = calls
+    assert dst == store.path and src.parent == data_dir and src.name.startswith(".results.json.") and src.suffix == ".tmp"
+
+
+def test_a_failed_write_keeps_the_old_file_intact(store, data_dir, monkeypatch):
+    store.record(question("a"), RIGHT, 1)
+    before = store.path.read_text()
+
+    def broken_fsync(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(results_module.os, "fsync", broken_fsync)
+    with pytest.warns(UserWarning, match=re.escape(f"Could not save quiz results to {store.path} ([Errno 28] No space left on device); they are kept in memory for this session.")):
+        store.record(question("b"), RIGHT, 1)
+    assert store.path.read_text() == before
+    assert files_in(data_dir) == ["results.json"]
+    assert sorted(store.results()) == ["a", "b"]  # b is kept in memory
+    monkeypatch.undo()
+    store.record(question("c"), RIGHT, 1)  # the next successful write saves b too
+    assert sorted(ResultStore(store.path).results()) == ["a", "b", "c"]
+
+
+# --------------------------------------------------------------------------- corrupt files
+
+
+@pytest.mark.parametrize("content, reason", [
+    ("{not json", "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
+    ("[1, 2]", "expected a JSON object with 'version' and 'results'"),
+    ('{"version": 2, "results": {}}', "it has version 2; this ortlearn reads version 1"),
+    ('{"version": 1, "results": []}', "'results' is not a JSON object"),
+    ('{"version": 1, "results": {"t": 3}}', "results['t'] is not a JSON object"),
+    ('{"version": 1, "results": {"t": {"q": {"answered": true, "correct": 1, "attempts": 1, "seconds": 1}}}}',
+     "results['t']['q']: 'answered' and 'correct' must be true or false"),
+    ('{"version": 1, "results": {"t": {"q": {"answered": true, "correct": true, "attempts": "2", "seconds": 1}}}}',
+     "results['t']['q']: 'attempts' must be an integer >= 0, got '2'"),
+    ('{"version": 1, "results": {"t": {"q": {"answered": true, "correct": true, "attempts": 2, "seconds": -1}}}}',
+     "results['t']['q']: 'seconds' must be a number >= 0, got -1"),
+    ('{"version": 1, "results": {"t": {"q": []}}}', "results['t']['q'] is not a JSON object"),
+])  # fmt: skip
+def test_corrupt_file_is_moved_aside_with_a_warning(store, data_dir, content, reason):
+    data_dir.mkdir()
+    store.path.write_text(content)
+    aside = data_dir / "results.json.corrupt-1"
+    expected = f"Saved quiz results in {store.path} are unusable ({reason}); the file was moved to {aside} and saving starts again from no results."
+    with pytest.warns(UserWarning, match=re.escape(expected)):
+        assert store.results() == {}
+    assert aside.read_text() == content
+    assert not store.path.exists()
+    store.record(question(), RIGHT, 1)
+    assert sorted(ResultStore(store.path).results()) == ["sessions-run-returns-list"]
+
+
+def test_corrupt_files_get_the_first_free_number(store, data_dir):
+    data_dir.mkdir()
+    (data_dir / "results.json.corrupt-1").write_text("older")
+    (data_dir / "results.json.corrupt-3").write_text("oldest")
+    store.path.write_text("garbage")
+    with pytest.warns(UserWarning, match=r"moved to .*results\.json\.corrupt-2 "):
+        result = store.record(question(), RIGHT, 1)
+    assert result.attempts == 1
+    assert (data_dir / "results.json.corrupt-2").read_text() == "garbage"
+    assert (data_dir / "results.json.corrupt-1").read_text() == "older"
+
+
+def test_unreadable_file_is_moved_aside(store, data_dir, monkeypatch):
+    data_dir.mkdir()
+    store.path.write_text('{"version": 1, "results": {}}')
+
+    def denied(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_text", denied)
+    with pytest.warns(UserWarning, match=r"are unusable \(it could not be read: \[Errno 13\] Permission denied\); the file was moved to .*corrupt-1"):
+        assert store.results() == {}
+    assert (data_dir / "results.json.corrupt-1").exists()
+
+
+def test_not_utf8_file_is_moved_aside(store, data_dir):
+    data_dir.mkdir()
+    store.path.write_bytes(b"\xff\xfe garbage")
+    with pytest.warns(UserWarning, match=r"are unusable \(it could not be read: 'utf-8' codec can't decode"):
+        assert store.results() == {}
+
+
+def test_corrupt_file_that_cannot_be_moved_is_left_alone(store, data_dir, monkeypatch):
+    data_dir.mkdir()
+    store.path.write_text("garbage")
+
+    def refuse(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(results_module.os, "replace", refuse)
+    with pytest.warns(UserWarning, match=r"could not be moved aside \(\[Errno 13\] Permission denied\); the file is left untouched and this session keeps results in memory only\."):
+        result = store.record(question(), RIGHT, 2)
+    assert result.attempts == 1
+    assert store.path.read_text() == "garbage"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # memory-only mode: no more warnings, no more writes
+        assert store.record(question(), WRONG, 1).attempts == 2
+        assert store.results()["sessions-run-returns-list"].seconds == 3.0
+    assert store.path.read_text() == "garbage"
+
+
+# --------------------------------------------------------------------------- write failures
+
+
+def test_unwritable_folder_warns_and_keeps_results_in_memory(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    store = ResultStore(blocker / "results.json")  # its folder cannot be created
+    with pytest.warns(UserWarning, match=r"Could not save quiz results to .*a-file/results\.json \(.*\); they are kept in memory for this session\."):
+        first = store.record(question(), WRONG, 1)
+    with pytest.warns(UserWarning):
+        second = store.record(question(), RIGHT, 2)
+    assert (first.attempts, second.attempts, second.seconds, second.correct) == (1, 2, 3.0, True)
+    assert store.results() == {"sessions-run-returns-list": second}
+    with pytest.warns(UserWarning):
+        store.reset("02_sessions")
+    assert store.results() == {}
+
+
+def test_permission_denied_on_write_warns(store, data_dir, monkeypatch):
+    store.record(question("a"), RIGHT, 1)
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(results_module.tempfile, "mkstemp", denied)
+    with pytest.warns(UserWarning, match=re.escape(f"Could not save quiz results to {store.path} ([Errno 13] Permission denied)")):
+        result = store.record(question("b"), WRONG, 1)
+    assert result.attempts == 1 and sorted(store.results()) == ["a", "b"]
+    assert sorted(ResultStore(store.path).results()) == ["a"]
+
+
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root ignores directory permissions")
+def test_read_only_folder(data_dir):
+    data_dir.mkdir()
+    store = ResultStore()
+    store.record(question("a"), RIGHT, 1)
+    data_dir.chmod(0o500)
+    try:
+        with pytest.warns(UserWarning, match="Could not save quiz results"):
+            store.record(question("b"), RIGHT, 1)
+        assert sorted(store.results()) == ["a", "b"]
+    finally:
+        data_dir.chmod(0o700)
+    assert sorted(ResultStore(store.path).results()) == ["a"]
