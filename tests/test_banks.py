@@ -93,3 +93,18 @@ def test_lesson_ends_with_its_quiz(path):
     notebook = ROOT / "lessons" / f"{path.stem}.ipynb"
     code = [c for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "code"]
     assert f'ol.quiz.show("{path.stem}")' in "".join(code[-1]["source"])
+
+
+def test_the_example_bank_in_the_quizzes_readme_is_valid_and_proven(tmp_path):
+    import re
+
+    text = (ROOT / "quizzes" / "README.md").read_text()
+    example = re.search(r"```yaml\n(.*?)```", text, re.S).group(1)
+    path = tmp_path / "02_sessions.yaml"
+    path.write_text(example)
+    bank = load_bank(path)
+    assert {q.type for q in bank.questions} == {"single_choice", "numeric"}
+    for number, question in enumerate(bank.questions):
+        workdir = tmp_path / str(number)
+        workdir.mkdir()
+        run_verify(question, workdir)
