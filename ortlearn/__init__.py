@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-_SUBMODULES = frozenset({"checkup", "cli", "data", "feeds", "graph", "lessons", "loading", "quiz", "zoo"})
+_SUBMODULES = frozenset({"checkup", "cli", "data", "feeds", "graph", "lessons", "loading", "quiz", "session", "zoo"})
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time these load lazily
-    from ortlearn import data, feeds, graph, lessons, loading, quiz, zoo  # noqa: F401
+    from ortlearn import data, feeds, graph, lessons, loading, quiz, session, zoo  # noqa: F401
 
 
 def doctor() -> "Any":

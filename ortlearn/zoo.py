@@ -1,7 +1,8 @@
 """Small models the course builds itself, deterministically and offline.
 
-Introduced in lessons/01_onnx_format.ipynb (``make_relu_linear_model`` is the
-model that lesson builds by hand).
+``make_relu_linear_model`` is the model lessons/01_onnx_format.ipynb builds by
+hand; ``make_conv_bn_relu_model`` is the small convolutional network that
+lessons/03_providers.ipynb optimizes.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import onnx
 
-__all__ = ["make_relu_linear_model"]
+__all__ = ["make_conv_bn_relu_model", "make_relu_linear_model"]
 
 
 def make_relu_linear_model(seed: int = 0) -> "onnx.ModelProto":
@@ -51,6 +52,66 @@ def make_relu_linear_model(seed: int = 0) -> "onnx.ModelProto":
         initializer=[numpy_helper.from_array(weight, "W"), numpy_helper.from_array(bias, "b")],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)], producer_name="ortlearn")
+    model.ir_version = 10
+    onnx.checker.check_model(model)
+    return model
+
+
+def make_conv_bn_relu_model(seed: int = 0) -> "onnx.ModelProto":
+    """Build a small CNN whose graph ONNX Runtime's optimizer visibly rewrites.
+
+    ``x: float[batch, 3, 32, 32]`` → Conv → BatchNormalization → Relu → Conv →
+    Relu → GlobalAveragePool → Flatten → ``y: float[batch, 16]`` (opset 17, IR
+    10, random weights from ``numpy.random.default_rng(seed)``). At the
+    "basic" level ORT folds the BatchNormalization into the first Conv; at
+    "extended" it fuses each Conv with its Relu into ``com.microsoft.FusedConv``.
+
+    Introduced in lessons/03_providers.ipynb.
+
+    Args:
+        seed: Seed for the weights.
+
+    Returns:
+        A checked ``onnx.ModelProto`` with 7 nodes.
+
+    Example:
+        >>> import ortlearn as ol
+        >>> [n.op_type for n in ol.zoo.make_conv_bn_relu_model().graph.node][:3]
+        ['Conv', 'BatchNormalization', 'Relu']
+    """
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(seed)
+    weights = {
+        "w1": rng.standard_normal((8, 3, 3, 3)) * 0.5,
+        "b1": rng.standard_normal(8),
+        "bn_scale": rng.uniform(0.5, 1.5, 8),
+        "bn_bias": rng.standard_normal(8),
+        "bn_mean": rng.standard_normal(8) * 0.1,
+        "bn_var": rng.uniform(0.5, 2.0, 8),
+        "w2": rng.standard_normal((16, 8, 3, 3)) * 0.2,
+        "b2": rng.standard_normal(16),
+    }
+    initializers = [numpy_helper.from_array(v.astype(np.float32), k) for k, v in weights.items()]
+    nodes = [
+        helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], pads=[1, 1, 1, 1], name="conv1"),
+        helper.make_node("BatchNormalization", ["c1", "bn_scale", "bn_bias", "bn_mean", "bn_var"], ["n1"], name="bn1"),
+        helper.make_node("Relu", ["n1"], ["r1"], name="relu1"),
+        helper.make_node("Conv", ["r1", "w2", "b2"], ["c2"], pads=[1, 1, 1, 1], name="conv2"),
+        helper.make_node("Relu", ["c2"], ["r2"], name="relu2"),
+        helper.make_node("GlobalAveragePool", ["r2"], ["pooled"], name="pool"),
+        helper.make_node("Flatten", ["pooled"], ["y"], name="flatten"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "conv_bn_relu",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 3, 32, 32])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 16])],
+        initializers,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="ortlearn")
     model.ir_version = 10
     onnx.checker.check_model(model)
     return model
