@@ -14,10 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-_SUBMODULES = frozenset({"checkup", "cli", "data", "feeds", "graph", "lessons", "loading", "quiz", "session", "zoo"})
+_SUBMODULES = frozenset({
+    "bench", "checkup", "cli", "compare", "data", "export", "feeds", "graph", "lessons", "loading", "metrics", "quiz",
+    "session", "zoo",
+})
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time these load lazily
-    from ortlearn import data, feeds, graph, lessons, loading, quiz, session, zoo  # noqa: F401
+    from ortlearn import (  # noqa: F401
+        bench, compare, data, export, feeds, graph, lessons, loading, metrics, quiz, session, zoo,
+    )
 
 
 def doctor() -> "Any":

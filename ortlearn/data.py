@@ -3,17 +3,25 @@
 Nothing here downloads: the course only uses files that ``pip install`` already
 put on disk.
 
-Introduced in lessons/01_onnx_format.ipynb.
+Introduced in lessons/01_onnx_format.ipynb. The digits data set
+(:func:`load_digits_split`) is introduced in lessons/04_export.ipynb.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import math
+import numbers
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ortlearn.lessons import lesson_path
 
-__all__ = ["REAL_MODELS", "real_model_path"]
+if TYPE_CHECKING:  # numpy and scikit-learn are imported lazily
+    import numpy as np
+
+__all__ = ["REAL_MODELS", "real_model_path", "DigitsSplit", "load_digits_split"]
 
 #: The "light" real architectures in the onnx package's backend test data.
 #: Their weights are replaced by ``ConstantOfShape`` nodes (so the files are
@@ -67,3 +75,141 @@ def real_model_path(name: str) -> Path:
             f"{lesson_path('00_start_here')}."
         )
     return path
+
+
+# --- The digits data set (lessons/04_export.ipynb) -------------------------------------
+
+_DIGITS_SAMPLES = 1797  # images in scikit-learn's load_digits()
+_DIGITS_CLASSES = 10
+_DIGITS_IMAGE = (1, 8, 8)
+_MAX_SEED = 2**32 - 1  # the largest seed scikit-learn's random_state accepts
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class DigitsSplit:
+    """scikit-learn's 8×8 digits, split into a training and a test part.
+
+    Images are float32 in [0, 1] shaped ``(N, 1, 8, 8)`` (NCHW: batch, channel,
+    height, width), ready for a torch ``Conv2d`` or an ONNX model input;
+    labels are int64 class ids 0–9.
+
+    Introduced in lessons/04_export.ipynb.
+
+    Attributes:
+        x_train: Training images, float32 ``(N_train, 1, 8, 8)``.
+        x_test: Held-out test images, float32 ``(N_test, 1, 8, 8)``.
+        y_train: Training labels, int64 ``(N_train,)``.
+        y_test: Test labels, int64 ``(N_test,)``.
+
+    Raises:
+        TypeError: An array has the wrong dtype (or is not a numpy array).
+        ValueError: An array has the wrong shape, or images and labels differ in count.
+    """
+
+    x_train: "np.ndarray"
+    x_test: "np.ndarray"
+    y_train: "np.ndarray"
+    y_test: "np.ndarray"
+
+    def __post_init__(self) -> None:
+        import numpy as np
+
+        fix = lesson_path("04_export")
+        for name, dtype in (("x_train", np.float32), ("x_test", np.float32),
+                            ("y_train", np.int64), ("y_test", np.int64)):
+            value = getattr(self, name)
+            if not isinstance(value, np.ndarray) or value.dtype != dtype:
+                got = f"{value.dtype} array" if isinstance(value, np.ndarray) else type(value).__name__
+                raise TypeError(f"DigitsSplit.{name} must be a numpy {np.dtype(dtype).name} array; got {got}. "
+                                f"Convert it with .astype(np.{np.dtype(dtype).name}); see {fix}.")
+        for part in ("train", "test"):
+            x, y = getattr(self, f"x_{part}"), getattr(self, f"y_{part}")
+            if x.ndim != 4 or x.shape[1:] != _DIGITS_IMAGE:
+                raise ValueError(f"DigitsSplit.x_{part} must be shaped (N, 1, 8, 8) (NCHW); got {x.shape}. "
+                                 f"See {fix}.")
+            if y.shape != (x.shape[0],):
+                raise ValueError(f"DigitsSplit.y_{part} must hold one label per image, shape ({x.shape[0]},); "
+                                 f"got {y.shape}. See {fix}.")
+
+    @property
+    def num_classes(self) -> int:
+        """How many distinct labels the two parts hold together (10 for the full data set)."""
+        import numpy as np
+
+        return int(np.unique(np.concatenate([self.y_train, self.y_test])).size)
+
+    def __repr__(self) -> str:
+        image = "\u00d7".join(str(d) for d in self.x_train.shape[1:])
+        return (f"DigitsSplit(train={len(self.x_train)}, test={len(self.x_test)}, "
+                f"image={image}, classes={self.num_classes})")
+
+
+def load_digits_split(seed: int = 0, test_size: float = 0.25) -> DigitsSplit:
+    """Load scikit-learn's digits (1797 images, 8×8, 10 classes) and split them.
+
+    The images ship inside scikit-learn, so nothing is downloaded. Pixel values
+    (0–16) are divided by 16, so images are float32 in [0, 1], shaped
+    ``(N, 1, 8, 8)``; labels are int64. The split is stratified (each class
+    keeps its share in both parts) and fixed by ``seed``:
+    ``train_test_split(x, y, test_size=test_size, stratify=y, random_state=seed)``.
+    Each call returns new arrays, so changing them changes nothing else.
+
+    Introduced in lessons/04_export.ipynb.
+
+    Args:
+        seed: ``random_state`` of the split, an int from 0 to 2**32 - 1.
+        test_size: The fraction of images held out for testing, strictly
+            between 0 and 1; 0.25 keeps 450 test and 1347 training images.
+
+    Returns:
+        A :class:`DigitsSplit`.
+
+    Raises:
+        TypeError: ``seed`` is not an int or ``test_size`` is not a number.
+        ValueError: ``seed`` or ``test_size`` is out of range, or ``test_size``
+            leaves fewer than 10 images (one per class) in a part.
+
+    Example:
+        >>> import ortlearn as ol
+        >>> ol.data.load_digits_split(seed=0)
+        DigitsSplit(train=1347, test=450, image=1×8×8, classes=10)
+    """
+    seed = _check_seed(seed)
+    test_size = _check_test_size(test_size)
+    import numpy as np
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    digits = load_digits()
+    x = (digits.data / 16.0).astype(np.float32).reshape((-1, *_DIGITS_IMAGE))
+    y = digits.target.astype(np.int64)
+    x_train, x_test, y_train, y_test = train_test_split(
+        x, y, test_size=test_size, stratify=y, random_state=seed)
+    return DigitsSplit(x_train=x_train, x_test=x_test, y_train=y_train, y_test=y_test)
+
+
+def _check_seed(seed: object) -> int:
+    expected = f"an int from 0 to {_MAX_SEED}"
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be {expected}; got {type(seed).__name__}: {seed!r}. "
+                        f"See {lesson_path('04_export')}.")
+    if not 0 <= seed <= _MAX_SEED:
+        raise ValueError(f"seed must be {expected}; got {seed!r}. See {lesson_path('04_export')}.")
+    return int(seed)
+
+
+def _check_test_size(test_size: object) -> float:
+    fix = lesson_path("04_export")
+    expected = "a float strictly between 0 and 1 (the fraction of images held out)"
+    if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real):
+        raise TypeError(f"test_size must be {expected}; got {type(test_size).__name__}: {test_size!r}. "
+                        f"See {fix}.")
+    if not 0 < test_size < 1:
+        raise ValueError(f"test_size must be {expected}; got {test_size!r}. See {fix}.")
+    n_test = math.ceil(float(test_size) * _DIGITS_SAMPLES)  # how scikit-learn rounds
+    n_train = _DIGITS_SAMPLES - n_test
+    if min(n_test, n_train) < _DIGITS_CLASSES:
+        raise ValueError(f"test_size={test_size!r} leaves {n_train} training and {n_test} test images, but a "
+                         f"stratified split needs at least {_DIGITS_CLASSES} (one per class) in each part. "
+                         f"See {fix}.")
+    return float(test_size)

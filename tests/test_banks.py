@@ -108,3 +108,9 @@ def test_the_example_bank_in_the_quizzes_readme_is_valid_and_proven(tmp_path):
         workdir = tmp_path / str(number)
         workdir.mkdir()
         run_verify(question, workdir)
+
+
+def test_the_quizzes_readme_lists_every_quiz_notebook():
+    text = (ROOT / "quizzes" / "README.md").read_text()
+    for path in BANK_FILES:
+        assert f"[{path.stem}.ipynb]({path.stem}.ipynb)" in text, f"quizzes/README.md does not list {path.stem}"

@@ -24,7 +24,7 @@ def test_import_ortlearn_loads_no_heavy_library():
     assert _modules_after("import ortlearn") & set(HEAVY) == set()
 
 
-@pytest.mark.parametrize("module", ["ortlearn.lessons", "ortlearn.loading", "ortlearn.data", "ortlearn.graph", "ortlearn.feeds", "ortlearn.checkup", "ortlearn.cli", "ortlearn.session", "ortlearn.zoo", "ortlearn.quiz", "ortlearn.quiz.bank"])
+@pytest.mark.parametrize("module", ["ortlearn.lessons", "ortlearn.loading", "ortlearn.data", "ortlearn.graph", "ortlearn.feeds", "ortlearn.checkup", "ortlearn.cli", "ortlearn.session", "ortlearn.zoo", "ortlearn.quiz", "ortlearn.quiz.bank", "ortlearn.metrics", "ortlearn.bench", "ortlearn.compare", "ortlearn.export"])
 def test_submodules_import_no_torch_sklearn_or_pyplot(module):
     loaded = _modules_after(f"import {module}")
     assert loaded & {"torch", "sklearn", "matplotlib.pyplot"} == set()
