@@ -15,7 +15,7 @@ import ortlearn.quiz.widgets as quiz_widgets
 from ortlearn.quiz.grading import choice_label, choice_order, format_answer
 from ortlearn.quiz.questions import Bank, Choice, Question
 from ortlearn.quiz.store import ResultStore
-from ortlearn.quiz.widgets import Checkpoint, QuestionWidget, QuizProgress, QuizWidget
+from ortlearn.quiz.widgets import Checkpoint, QuestionWidget, QuizProgress, QuizWidget, plain_label
 
 SINGLE = Question(
     id="sessions-run-returns-list", type="single_choice", difficulty="medium",
@@ -216,7 +216,7 @@ def test_shuffled_choices_map_back_to_original_indices():
     seed = next(s for s in range(50) if choice_order(SINGLE, s) != [0, 1, 2])
     order = choice_order(SINGLE, seed)
     q = QuestionWidget(SINGLE, seed=seed)
-    assert list(q.radio.get_state()["_options_labels"]) == [SINGLE.choices[i].text for i in order]
+    assert list(q.radio.get_state()["_options_labels"]) == [plain_label(SINGLE.choices[i].text) for i in order]
     q.radio.label = "a single numpy array"  # pick by what the learner sees
     q.check_button.click()
     assert q.feedback.value.startswith("Incorrect") and SINGLE.choices[1].feedback in q.feedback.value
@@ -235,7 +235,7 @@ def test_shuffled_choices_map_back_to_original_indices():
 
 
 def test_seed_none_keeps_bank_order():
-    assert [label for label, _ in QuestionWidget(SINGLE).radio.options] == [c.text for c in SINGLE.choices]
+    assert [label for label, _ in QuestionWidget(SINGLE).radio.options] == [plain_label(c.text) for c in SINGLE.choices]
 
 
 # --- the answer key stays in the kernel ------------------------------------------------------
@@ -258,7 +258,7 @@ def test_no_answer_key_in_widget_state_before_check(question):
         assert secret not in before, secret
     assert '"correct"' not in before.lower()
     if q.radio is not None:
-        assert q.radio.get_state()["_options_labels"] == tuple(c.text for c in question.choices)
+        assert q.radio.get_state()["_options_labels"] == tuple(plain_label(c.text) for c in question.choices)
 
 
 def test_answer_key_appears_only_after_the_clicks_that_reveal_it():
@@ -486,3 +486,8 @@ def test_show_rejects_unknown_store():
 
 def test_can_render_widgets_is_false_outside_a_kernel():
     assert quiz_widgets.can_render_widgets() is False
+
+
+def test_choice_labels_drop_markdown_markers_that_radio_buttons_cannot_render():
+    assert plain_label("`list` of **numpy** arrays") == "list of numpy arrays"
+    assert plain_label("`ort.InferenceSession('m.onnx')`") == "ort.InferenceSession('m.onnx')"

@@ -45,6 +45,7 @@ __all__ = [
     "Checkpoint",
     "CheckpointOutcome",
     "can_render_widgets",
+    "plain_label",
     "show",
 ]
 
@@ -58,6 +59,14 @@ _NOTHING_PICKED = {"multi_choice": "Pick at least one option first.", "numeric":
 
 
 # --- small rendering helpers -------------------------------------------------------------
+
+def plain_label(text: str) -> str:
+    """A choice's Markdown as plain text for a radio or checkbox label (those cannot render Markdown).
+
+    Drops the backticks of inline code and ``**`` bold markers: "`list` of arrays" -> "list of arrays".
+    """
+    return re.sub(r"`([^`]*)`", r"\1", text).replace("**", "").strip()
+
 
 def _markdown_outputs(text: str) -> tuple[dict[str, Any], ...]:
     """Output-widget outputs that render ``text`` as Markdown (no IPython shell needed)."""
@@ -184,11 +193,11 @@ class QuestionWidget(widgets.VBox):
     def _make_input(self) -> widgets.Widget:
         choices = self.question.choices
         if self.question.type == "multi_choice":
-            self.checkboxes = [widgets.Checkbox(value=False, description=choices[i].text, indent=False,
+            self.checkboxes = [widgets.Checkbox(value=False, description=plain_label(choices[i].text), indent=False,
                                                 layout=widgets.Layout(width="auto")) for i in self._order]
             return widgets.VBox([widgets.Label("Answer (pick all that apply):"), *self.checkboxes])
         if self.question.type in CHOICE_TYPES:
-            self.radio = widgets.RadioButtons(options=[(choices[i].text, i) for i in self._order], value=None,
+            self.radio = widgets.RadioButtons(options=[(plain_label(choices[i].text), i) for i in self._order], value=None,
                                               description="Answer", style={"description_width": "initial"},
                                               layout=widgets.Layout(width="auto"))
             return self.radio
@@ -476,7 +485,7 @@ class Checkpoint(widgets.VBox):
         self.prompt, self.options, self.key = prompt, options, key
         prompt_area = widgets.Output()
         prompt_area.outputs = _markdown_outputs(prompt)
-        self.radio = widgets.RadioButtons(options=list(options), value=None, description="Prediction",
+        self.radio = widgets.RadioButtons(options=[(plain_label(o), o) for o in options], value=None, description="Prediction",
                                           style={"description_width": "initial"}, layout=widgets.Layout(width="auto"))
         self.commit_button = _button("Commit", "Lock in your prediction", "lock", style="primary")
         self.status = widgets.HTML("")
