@@ -16,12 +16,12 @@ __version__ = "0.1.0"
 
 _SUBMODULES = frozenset({
     "bench", "checkup", "cli", "compare", "data", "export", "feeds", "graph", "lessons", "loading", "metrics", "quiz",
-    "session", "zoo",
+    "session", "vision", "zoo",
 })
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time these load lazily
     from ortlearn import (  # noqa: F401
-        bench, compare, data, export, feeds, graph, lessons, loading, metrics, quiz, session, zoo,
+        bench, compare, data, export, feeds, graph, lessons, loading, metrics, quiz, session, vision, zoo,
     )
 
 

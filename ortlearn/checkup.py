@@ -32,10 +32,10 @@ REQUIRED: tuple[tuple[str, str], ...] = (
     ("pyyaml", "question banks"),
     ("scikit-learn", "the digits data set and metrics"),
     ("tqdm", "progress bars"),
+    ("onnxruntime-extensions", "Python custom operators (lesson 08)"),
 )
 #: Useful but not needed for most lessons.
 OPTIONAL: tuple[tuple[str, str], ...] = (
-    ("onnxruntime-extensions", "Python custom operators (lesson 08)"),
     ("onnxruntime-gpu", "the CUDA execution provider on an NVIDIA GPU (lesson 03)"),
 )
 
