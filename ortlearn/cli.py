@@ -10,11 +10,23 @@ course needs is missing.
   runs each question's ``verify:`` snippet against the installed stack.
 - ``ortlearn quiz take TOPIC [--seed N] [--no-save]`` asks a bank's questions.
 - ``ortlearn quiz list`` lists the banks with their question counts.
+- ``ortlearn quiz export --format gift|html [--output DIR] [TOPIC_OR_PATH ...]``
+  writes ``<topic>.gift.txt`` (Moodle GIFT) or ``<topic>.html`` (a
+  self-contained self-study page; its answer key is in the page) for each bank
+  (default: all of them) into ``DIR`` (default ``quizzes/export`` under the
+  current folder), each file atomically.
+- ``ortlearn quiz results [--csv] [--path FILE ...]`` prints saved results as a
+  table or CSV. ``--path`` may be repeated to merge files collected from
+  learners; the ``learner`` column is the name of the file's folder, or the
+  file's stem when the file is called something else than ``results.json``
+  (``alice/results.json`` and ``alice.json`` both give ``alice``).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -130,6 +142,112 @@ def _quiz_list(_: argparse.Namespace) -> int:
     return 0
 
 
+_EXPORT_SUFFIXES = {"gift": ".gift.txt", "html": ".html"}
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file next to ``path``, then ``os.replace`` it."""
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass  # already moved or gone; the original error is what matters
+        raise
+
+
+def _quiz_export(args: argparse.Namespace) -> int:
+    from ortlearn.quiz.bank import QuestionBankError, load_banks
+
+    try:
+        banks = load_banks(list(args.paths) or None)
+    except (FileNotFoundError, QuestionBankError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if not banks:
+        print("No question banks to export.", file=sys.stderr)
+        return 1
+    if args.format == "gift":
+        from ortlearn.quiz.gift import format_gift as render
+    else:
+        from ortlearn.quiz.html_page import format_html as render
+    output = Path(args.output)
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        for bank in banks:
+            target = output / f"{bank.topic}{_EXPORT_SUFFIXES[args.format]}"
+            _write_atomically(target, render(bank))
+            print(f"wrote {target} ({_plural(len(bank), 'question')})")
+    except OSError as exc:
+        print(f"Could not write the export to {output}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+_RESULT_COLUMNS = ("learner", "topic", "question_id", "answered", "correct", "attempts", "seconds")
+
+
+def _learner_name(path: Path) -> str:
+    """``alice/results.json`` → ``alice``; ``bob.json`` → ``bob``."""
+    from ortlearn.quiz.store import RESULTS_FILE
+
+    if path.name == RESULTS_FILE and path.parent.name:
+        return path.parent.resolve().name if path.parent.name in (".", "..") else path.parent.name
+    return path.stem
+
+
+def _quiz_results(args: argparse.Namespace) -> int:
+    from ortlearn.quiz.store import default_results_path
+
+    paths = [Path(p) for p in args.paths] if args.paths else [default_results_path()]
+    rows: list[tuple[str, ...]] = []
+    for path in paths:
+        if not path.is_file():
+            print(f"No results file at {path}.", file=sys.stderr)
+            continue
+        records = _read_results(path)
+        if records is None:
+            print(f"Could not read results from {path}: expected the JSON layout of ortlearn's results.json.",
+                  file=sys.stderr)
+            continue
+        learner = _learner_name(path)
+        for record in records:
+            rows.append((
+                learner, record.topic, record.question_id, str(record.answered).lower(),
+                str(record.correct).lower(), str(record.attempts), f"{record.seconds:g}",
+            ))
+    if not rows:
+        print("No quiz results yet: answer a quiz (ol.quiz.show or `ortlearn quiz take TOPIC`) first.")
+        return 0
+    if args.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(_RESULT_COLUMNS)
+        writer.writerows(rows)
+        return 0
+    widths = [max(len(column), *(len(row[i]) for row in rows)) for i, column in enumerate(_RESULT_COLUMNS)]
+    print("  ".join(column.ljust(width) for column, width in zip(_RESULT_COLUMNS, widths)).rstrip())
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    return 0
+
+
+def _read_results(path: Path) -> list | None:
+    """Read a results file without changing it (unlike ResultStore, never moves a bad file aside)."""
+    import json
+
+    from ortlearn.quiz.store import _parse
+
+    try:
+        data = _parse(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeError, ValueError):
+        return None
+    return [data[topic][qid] for topic in sorted(data) for qid in sorted(data[topic])]
+
+
 def _add_quiz_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     quiz = commands.add_parser("quiz", help="validate, take or list the question banks")
     quiz_commands = quiz.add_subparsers(dest="quiz_command", metavar="QUIZ_COMMAND", required=True)
@@ -147,7 +265,19 @@ def _add_quiz_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
 
     listing = quiz_commands.add_parser("list", help="list the banks and their question counts")
     listing.set_defaults(run=_quiz_list)
-    # `ortlearn quiz export` (to other quiz formats) will be added here.
+
+    export = quiz_commands.add_parser("export", help="write banks as Moodle GIFT or self-contained HTML pages")
+    export.add_argument("--format", required=True, choices=sorted(_EXPORT_SUFFIXES), help="gift or html")
+    export.add_argument("--output", default=str(Path("quizzes") / "export"), metavar="DIR",
+                        help="folder to write into (default: quizzes/export, created if needed)")
+    export.add_argument("paths", nargs="*", metavar="TOPIC_OR_PATH", help="topics or bank files (default: every bank)")
+    export.set_defaults(run=_quiz_export)
+
+    results = quiz_commands.add_parser("results", help="print saved quiz results as a table or CSV")
+    results.add_argument("--csv", action="store_true", help="print CSV (learner,topic,question_id,...)")
+    results.add_argument("--path", dest="paths", action="append", metavar="FILE",
+                         help="a results file; repeat to merge several learners' files (default: your own)")
+    results.set_defaults(run=_quiz_results)
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -88,3 +88,19 @@ def test_installed_versions_match_the_lock() -> None:
     for name in ("onnx", "onnxruntime", "onnxscript", "numpy", "torch", "matplotlib", "ipywidgets"):
         installed = metadata.version(name).split("+")[0]
         assert installed == _lock()[name], f"{name}: installed {installed}, lock says {_lock()[name]}; run `make clean test`"
+
+
+def test_binder_environment_matches_the_root_one_without_the_editable_install():
+    root = yaml.safe_load((ROOT / "environment.yml").read_text())
+    binder = yaml.safe_load((ROOT / "binder" / "environment.yml").read_text())
+    root_pip = next(d["pip"] for d in root["dependencies"] if isinstance(d, dict))
+    binder_pip = next(d["pip"] for d in binder["dependencies"] if isinstance(d, dict))
+    assert binder_pip == [line for line in root_pip if not line.startswith("-e")]
+    assert [d for d in binder["dependencies"] if isinstance(d, str)] == [
+        d for d in root["dependencies"] if isinstance(d, str)]
+
+
+def test_binder_post_build_installs_the_course():
+    post_build = ROOT / "binder" / "postBuild"
+    assert post_build.stat().st_mode & 0o111, "postBuild must be executable"
+    assert "pip install --no-deps -e ." in post_build.read_text()

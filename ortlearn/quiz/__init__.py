@@ -29,6 +29,7 @@ __all__ = [
     "ResultStore",
     "load_bank",
     "load_banks",
+    "make_exam",
     "results",
     "show",
 ]
@@ -41,6 +42,7 @@ _LAZY = {
     "load_banks": "ortlearn.quiz.bank",
     "ResultStore": "ortlearn.quiz.store",
     "results": "ortlearn.quiz.store",
+    "make_exam": "ortlearn.quiz.exam",
     "Checkpoint": "ortlearn.quiz.widgets",
     "show": "ortlearn.quiz.widgets",
 }

@@ -392,6 +392,13 @@ class QuizWidget(widgets.VBox):
             lines += ["", "Nothing to review: every check so far was right."]
         if self._mistakes:
             lines += ["", "**Misconceptions to revisit:** " + ", ".join(f"`{tag}`" for tag in self._mistakes)]
+        topics = sorted({w.question.topic for w in self.questions})
+        if len(topics) > 1 and self.bank.topic not in topics:  # an exam drawn from other banks: score per topic
+            lines += ["", "| topic | correct | answered | questions |", "|---|---|---|---|"]
+            for topic in topics:
+                mine = [w for w in self.questions if w.question.topic == topic]
+                lines.append(f"| {topic} | {sum(w.correct for w in mine)} | {sum(w.answered for w in mine)} "
+                             f"| {len(mine)} |")
         return "\n".join(lines)
 
     def _lesson_link(self, stem: str) -> str:

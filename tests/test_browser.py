@@ -1,0 +1,302 @@
+"""The quiz and a checkpoint in a real JupyterLab, driven in Debian's Chromium with Playwright.
+
+Starts JupyterLab from the venv on a free port (all Jupyter config, data, runtime and
+quiz-result folders in a temporary directory; autosave off so the notebooks on disk are
+never rewritten), then clicks through the widgets as a learner would.
+
+Needs ``/usr/bin/chromium`` (Playwright's own browser download is not used). Without it the
+tests are skipped, except under CI (``CI`` set), where a missing browser is a failure.
+On failure a screenshot goes to ``tests/artifacts/browser/<test name>.png``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ortlearn.quiz import load_bank
+from ortlearn.quiz.widgets import plain_label
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "tests" / "artifacts" / "browser"
+JUPYTER = Path(sys.executable).parent / "jupyter"
+
+#: JupyterLab user settings: no autosave (the repo's notebooks stay untouched), no news
+#: popup, every cell kept in the DOM (no windowing) so locators find them.
+LAB_SETTINGS = {
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
+                                                                        "checkForUpdates": False},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+
+
+def _need_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing under CI: the install step in .ci/run did not work")
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab_url(tmp_path_factory) -> Iterator[str]:
+    """Base URL of a JupyterLab serving the repository root."""
+    _need_chromium()
+    tmp = tmp_path_factory.mktemp("jupyter")
+    config_dir = tmp / "config"
+    for name, values in LAB_SETTINGS.items():
+        path = config_dir / "lab" / "user-settings" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    env = dict(os.environ, ORTLEARN_DATA_DIR=str(tmp / "ortlearn-data"), JUPYTER_CONFIG_DIR=str(config_dir),
+               JUPYTER_DATA_DIR=str(tmp / "data"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+               PYTHONHASHSEED="0")
+    env.pop("PYTEST_CURRENT_TEST", None)
+    port = _free_port()
+    log = (tmp / "lab.log").open("wb")
+    proc = subprocess.Popen(
+        [str(JUPYTER), "lab", "--no-browser", "--allow-root", f"--port={port}", "--ip=127.0.0.1",
+         "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"JupyterLab exited with {proc.returncode}; log: {tmp / 'lab.log'}")
+            try:
+                with urllib.request.urlopen(f"{url}/api", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"JupyterLab did not answer {url}/api within 60 s; log: {tmp / 'lab.log'}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(lab_url):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh page; a screenshot is saved when the test body fails."""
+    context = browser.new_context(viewport={"width": 1300, "height": 1400})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@contextlib.contextmanager
+def screenshot_on_failure(page, name: str) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(Exception):
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        raise
+
+
+def _wait_for_kernel(page, url: str) -> None:
+    """Wait until the notebook's kernel is started, idle, and connected to the page.
+
+    Running cells before that races JupyterLab's session start-up (a "Select Kernel"
+    dialog, or widgets shown as plain text).
+    """
+    from playwright.sync_api import expect
+
+    base, _, path = url.partition("/lab/tree/")
+    deadline = time.monotonic() + 60
+    while True:
+        with urllib.request.urlopen(f"{base}/api/sessions", timeout=5) as response:
+            sessions = json.load(response)
+        if any(s["path"] == path and s["kernel"] and s["kernel"]["execution_state"] == "idle" for s in sessions):
+            break
+        assert time.monotonic() < deadline, f"no idle kernel for {path} within 60 s: {sessions}"
+        time.sleep(0.3)
+    expect(page.locator("#jp-main-statusbar")).to_contain_text(re.compile(r"\| Idle"), timeout=60_000)
+    page.wait_for_timeout(1000)  # let the widget manager attach to the new kernel
+
+
+def open_and_run_all(page, url: str) -> None:
+    """Open a notebook, clear its stored outputs (saved widget views), and run every cell."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{url}?reset")  # a fresh workspace: no tab restored from an earlier test
+    notebook = page.locator(".jp-Notebook")
+    notebook.wait_for(timeout=60_000)
+    _wait_for_kernel(page, url)
+    menu = page.locator(".lm-MenuBar-itemLabel")
+    menu.get_by_text("Edit", exact=True).click()
+    page.locator(".lm-Menu-itemLabel").get_by_text("Clear Outputs of All Cells", exact=True).click()
+    expect(notebook.locator(".jp-OutputArea-output")).to_have_count(0)
+    menu.get_by_text("Run", exact=True).click()
+    page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
+
+
+def button(scope, label: str):
+    """Widget buttons labelled ``label`` (by text: their icon glyph is part of the accessible name)."""
+    return scope.locator("button.jupyter-button").filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
+
+
+def test_quiz_check_hint_progress(page, lab_url, request):
+    from playwright.sync_api import expect
+
+    bank = load_bank("02_sessions")
+    q1, q2 = bank.questions[:2]
+    assert q1.type == q2.type == "single_choice" and q2.hint
+    wrong = next(i for i, c in enumerate(q1.choices) if not c.correct)
+    right = next(i for i, c in enumerate(q2.choices) if c.correct)
+
+    with screenshot_on_failure(page, request.node.name):
+        open_and_run_all(page, f"{lab_url}/lab/tree/quizzes/02_sessions.ipynb")
+        checks = button(page, "Check")
+        expect(checks).to_have_count(len(bank.questions), timeout=60_000)
+        # A question widget is the VBox two levels above its Check button (VBox > HBox > Button).
+        first, second = checks.nth(0).locator("xpath=../.."), checks.nth(1).locator("xpath=../..")
+
+        # Question 1, a wrong choice: shuffling is off, so display order is bank order.
+        expect(first.locator(".widget-radio-box label").nth(wrong)).to_have_text(plain_label(q1.choices[wrong].text))
+        first.locator(".widget-radio-box input").nth(wrong).check()
+        checks.nth(0).click()
+        feedback = first.locator(".widget-html-content").filter(has_text=re.compile(r"^\s*(Correct|Incorrect)"))
+        expect(feedback).to_have_count(1)
+        text = " ".join(feedback.inner_text().split())
+        assert text.startswith("Incorrect"), text
+        assert " ".join(plain_label(q1.choices[wrong].feedback).split())[:30] in text
+
+        # Question 2: the hint, then the right choice.
+        button(second, "Hint").click()
+        hint = " ".join(plain_label(q2.hint).split())[:30]
+        expect(second.locator(".widget-html-content").filter(has_text="Hint:")).to_contain_text(hint)
+        expect(second.locator(".widget-radio-box label").nth(right)).to_have_text(plain_label(q2.choices[right].text))
+        second.locator(".widget-radio-box input").nth(right).check()
+        checks.nth(1).click()
+        feedback = second.locator(".widget-html-content").filter(has_text=re.compile(r"^\s*(Correct|Incorrect)"))
+        expect(feedback).to_have_text(re.compile(r"^\s*Correct"))
+
+        expect(page.locator(".jp-Notebook .widget-label").filter(has_text="answered ")).to_have_text(
+            f"answered 2/{len(bank.questions)} · correct 1")
+
+
+def test_lesson_checkpoint_commit(page, lab_url, request):
+    from playwright.sync_api import expect
+
+    with screenshot_on_failure(page, request.node.name):
+        open_and_run_all(page, f"{lab_url}/lab/tree/lessons/02_sessions.ipynb")
+        commit = button(page, "Commit")
+        expect(commit).to_have_count(1, timeout=60_000)
+        checkpoint = commit.locator("xpath=..")  # Checkpoint VBox > Commit button
+        expect(checkpoint).to_contain_text("What is type(session.run(None, feeds))?")
+        # Run All also ran the reveal cell; wait for it so it cannot overwrite the commit.
+        expect(checkpoint).to_contain_text("No prediction was committed", timeout=60_000)
+        checkpoint.scroll_into_view_if_needed()
+        checkpoint.locator(".widget-radio-box input").nth(1).check()
+        commit.click()
+        expect(checkpoint).to_contain_text("Prediction recorded: list")
+        expect(commit).to_be_disabled()
+
+
+def test_html_export_keyboard_only(browser, tmp_path, request):
+    """The exported self-study page (``ortlearn quiz export --format html``) works with the keyboard alone."""
+    from playwright.sync_api import expect
+
+    html_page = pytest.importorskip("ortlearn.quiz.html_page")
+    bank = load_bank("02_sessions")
+    q1, q2 = bank.questions[:2]
+    assert q1.type == q2.type == "single_choice" and q1.hint
+    wrong = next(i for i, c in enumerate(q1.choices) if not c.correct)
+    right = next(i for i, c in enumerate(q2.choices) if c.correct)
+    path = tmp_path / "02_sessions.html"
+    path.write_text(html_page.format_html(bank), encoding="utf-8")
+
+    context = browser.new_context(viewport={"width": 1300, "height": 1400})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+
+    def by_id(element_id: str):
+        return page.locator(f'[id="{element_id}"]')
+
+    def pick(question, index: int) -> None:
+        """Tab into the question's radio group, select the first choice, arrow down to ``index``."""
+        page.keyboard.press("Tab")
+        expect(by_id(f"q-{question.id}-choice-0")).to_be_focused()
+        page.keyboard.press("Space")
+        for _ in range(index):
+            page.keyboard.press("ArrowDown")
+        expect(by_id(f"q-{question.id}-choice-{index}")).to_be_checked()
+        page.keyboard.press("Tab")
+        expect(by_id(f"q-{question.id}-check")).to_be_focused()
+        page.keyboard.press("Enter")
+
+    try:
+        with screenshot_on_failure(page, request.node.name):
+            page.goto(path.as_uri())
+            expect(by_id("progress")).to_have_text(f"answered 0/{len(bank.questions)} · correct 0")
+
+            pick(q1, wrong)
+            feedback = by_id(f"q-{q1.id}-feedback")
+            expect(feedback).to_have_attribute("role", "status")
+            expect(feedback).to_have_text(re.compile(r"^\s*Incorrect"))
+            expect(by_id("progress")).to_have_text(f"answered 1/{len(bank.questions)} · correct 0")
+
+            page.keyboard.press("Tab")  # Check -> Hint
+            expect(by_id(f"q-{q1.id}-hint")).to_be_focused()
+            expect(by_id(f"q-{q1.id}-hint-text")).to_be_hidden()
+            page.keyboard.press("Enter")
+            expect(by_id(f"q-{q1.id}-hint-text")).to_be_visible()
+            expect(by_id(f"q-{q1.id}-hint-text")).to_contain_text(" ".join(plain_label(q1.hint).split())[:30])
+
+            pick(q2, right)
+            expect(by_id(f"q-{q2.id}-feedback")).to_have_text(re.compile(r"^\s*Correct"))
+            expect(by_id("progress")).to_have_text(f"answered 2/{len(bank.questions)} · correct 1")
+    finally:
+        context.close()

@@ -1,0 +1,106 @@
+"""``ortlearn quiz export`` and ``ortlearn quiz results``, through ``ortlearn.cli.main``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from ortlearn.cli import main
+from ortlearn.quiz.bank import DEFAULT_BANKS_DIR
+
+TOPICS = sorted(p.stem for p in DEFAULT_BANKS_DIR.glob("*.yaml"))
+
+
+@pytest.fixture(autouse=True)
+def real_banks(monkeypatch, tmp_path):
+    monkeypatch.delenv("ORTLEARN_BANKS_DIR", raising=False)
+    monkeypatch.setenv("ORTLEARN_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.mark.parametrize(("fmt", "suffix"), [("gift", ".gift.txt"), ("html", ".html")])
+def test_export_every_bank(fmt, suffix, tmp_path, capsys):
+    out = tmp_path / "export"
+    assert main(["quiz", "export", "--format", fmt, "--output", str(out)]) == 0
+    files = sorted(p.name for p in out.iterdir())
+    assert files == sorted(f"{topic}{suffix}" for topic in TOPICS)  # no temporary files left behind
+    for topic in TOPICS:
+        text = (out / f"{topic}{suffix}").read_text(encoding="utf-8")
+        assert text.strip()
+        if fmt == "html":
+            assert text.startswith("<!DOCTYPE html>")
+        else:
+            assert f"$CATEGORY: ortlearn/{topic}" in text
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(TOPICS) and all(line.startswith("wrote ") for line in lines)
+
+
+def test_export_default_output_is_relative_to_cwd(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["quiz", "export", "--format", "html", "02_sessions"]) == 0
+    assert (tmp_path / "quizzes" / "export" / "02_sessions.html").is_file()
+    assert capsys.readouterr().out.count("wrote ") == 1
+
+
+def test_export_bad_format_is_an_argparse_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["quiz", "export", "--format", "pdf"])
+    assert exc.value.code == 2
+    assert "invalid choice: 'pdf'" in capsys.readouterr().err
+
+
+def test_export_unknown_bank_exits_1(tmp_path, capsys):
+    assert main(["quiz", "export", "--format", "gift", "--output", str(tmp_path), "99_nope"]) == 1
+    assert "99_nope" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def results_file(path, results):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"version": 1, "results": results}))
+    return path
+
+
+def test_results_csv_merges_learners(tmp_path, capsys):
+    alice = results_file(tmp_path / "alice" / "results.json", {
+        "02_sessions": {"sessions-a": {"answered": True, "correct": True, "attempts": 1, "seconds": 12.5}},
+    })
+    bob = results_file(tmp_path / "bob.json", {
+        "01_onnx_format": {"format-b": {"answered": True, "correct": False, "attempts": 2, "seconds": 40}},
+        "02_sessions": {"sessions-a": {"answered": True, "correct": False, "attempts": 3, "seconds": 7}},
+    })
+    assert main(["quiz", "results", "--csv", "--path", str(alice), "--path", str(bob)]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [tuple(row.values()) for row in rows] == [
+        ("alice", "02_sessions", "sessions-a", "true", "true", "1", "12.5"),
+        ("bob", "01_onnx_format", "format-b", "true", "false", "2", "40"),
+        ("bob", "02_sessions", "sessions-a", "true", "false", "3", "7"),
+    ]
+    assert list(rows[0]) == ["learner", "topic", "question_id", "answered", "correct", "attempts", "seconds"]
+
+
+def test_results_table_reads_the_default_file(tmp_path, capsys):
+    results_file(tmp_path / "data" / "results.json", {
+        "02_sessions": {"sessions-a": {"answered": True, "correct": True, "attempts": 1, "seconds": 3}},
+    })
+    assert main(["quiz", "results"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["learner", "topic", "question_id", "answered", "correct", "attempts", "seconds"]
+    assert lines[1].split() == ["data", "02_sessions", "sessions-a", "true", "true", "1", "3"]
+
+
+def test_results_missing_file_is_friendly(tmp_path, capsys):
+    assert main(["quiz", "results", "--path", str(tmp_path / "nobody.json")]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("No quiz results yet")
+    assert "No results file at" in captured.err
+
+
+def test_results_damaged_file_is_reported_and_left_alone(tmp_path, capsys):
+    bad = tmp_path / "carol.json"
+    bad.write_text("{not json")
+    assert main(["quiz", "results", "--csv", "--path", str(bad)]) == 0
+    assert "Could not read results from" in capsys.readouterr().err
+    assert bad.read_text() == "{not json"

@@ -1,0 +1,153 @@
+"""HTML export: structure, labels, ids, offline-ness and escaping, read with html.parser (no browser)."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from ortlearn.quiz.bank import DEFAULT_BANKS_DIR, load_bank
+from ortlearn.quiz.html_page import format_html, format_inline_html
+from ortlearn.quiz.questions import Bank, Choice, Question
+
+BANK_PATHS = sorted(DEFAULT_BANKS_DIR.glob("*.yaml"))
+
+
+class Page(HTMLParser):
+    """Collects elements (tag, attrs), the text of <legend>/<title>, and <script> bodies."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self.legends: list[str] = []
+        self.title = ""
+        self._stack: list[str] = []
+        self._script: dict | None = None
+        self._buffer: list[str] = []
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+        if tag in ("legend", "title", "script"):
+            self._stack.append(tag)
+            self._buffer = []
+            self._script = dict(attrs) if tag == "script" else None
+
+    def handle_endtag(self, tag):
+        if self._stack and self._stack[-1] == tag:
+            self._stack.pop()
+            text = "".join(self._buffer)
+            if tag == "legend":
+                self.legends.append(text)
+            elif tag == "title":
+                self.title = text
+            elif tag == "script":
+                self.scripts.append((self._script or {}, text))
+
+    def handle_data(self, data):
+        if self._stack:
+            self._buffer.append(data)
+
+    def by_id(self) -> dict[str, tuple[str, dict]]:
+        return {attrs["id"]: (tag, attrs) for tag, attrs in self.elements if attrs.get("id")}
+
+
+@pytest.fixture(scope="module", params=BANK_PATHS, ids=[p.stem for p in BANK_PATHS])
+def exported(request) -> tuple[Bank, str, Page]:
+    bank = load_bank(request.param)
+    text = format_html(bank)
+    return bank, text, Page(text)
+
+
+def test_is_a_complete_html5_document(exported):
+    bank, text, page = exported
+    assert text.startswith("<!DOCTYPE html>")
+    assert ("html", {"lang": "en"}) in page.elements
+    assert page.title == f"ortlearn · {bank.title}"
+    assert "Self-study only: the answer key is in this page" in text
+
+
+def test_every_question_has_fieldset_legend_and_stable_ids(exported):
+    bank, _, page = exported
+    ids = page.by_id()
+    fieldsets = [attrs["id"] for tag, attrs in page.elements if tag == "fieldset"]
+    assert fieldsets == [f"q-{q.id}" for q in bank.questions]
+    assert len(page.legends) == len(bank.questions)
+    assert ids["progress"][1].get("aria-live") == "polite"
+    for question in bank.questions:
+        base = f"q-{question.id}"
+        assert ids[f"{base}-check"] == ("button", {"type": "button", "id": f"{base}-check", "class": "check"})
+        assert ids[f"{base}-hint"][0] == "button" and ids[f"{base}-hint"][1]["type"] == "button"
+        feedback = ids[f"{base}-feedback"][1]
+        assert (feedback["role"], feedback["aria-live"]) == ("status", "polite")
+        if question.type == "numeric":
+            assert ids[f"{base}-input"][1]["type"] == "text" and ids[f"{base}-input"][1]["inputmode"] == "decimal"
+        else:
+            kind = "checkbox" if question.type == "multi_choice" else "radio"
+            for index in range(len(question.choices)):
+                assert ids[f"{base}-choice-{index}"][1]["type"] == kind
+
+
+def test_every_input_has_a_label(exported):
+    _, _, page = exported
+    labelled = {attrs["for"] for tag, attrs in page.elements if tag == "label"}
+    inputs = [attrs for tag, attrs in page.elements if tag == "input"]
+    assert inputs
+    assert all(attrs["id"] in labelled for attrs in inputs)
+
+
+def test_no_external_resources(exported):
+    _, text, page = exported
+    for _, attrs in page.elements:
+        for name in ("src", "href", "action", "data"):
+            value = attrs.get(name) or ""
+            assert not value.lower().startswith(("http:", "https:", "//")), (name, value)
+    assert "<link" not in text and " src=" not in text
+
+
+def test_json_data_matches_the_bank(exported):
+    bank, _, page = exported
+    blocks = [body for attrs, body in page.scripts if attrs.get("id") == "quiz-data"]
+    assert len(blocks) == 1 and ("type", "application/json") in [("type", a.get("type")) for a, b in page.scripts if a.get("id") == "quiz-data"]
+    data = json.loads(blocks[0])
+    assert (data["topic"], data["title"]) == (bank.topic, bank.title)
+    for question, got in zip(bank.questions, data["questions"], strict=True):
+        assert (got["id"], got["type"], got["prompt"], got["code"]) == (question.id, question.type, question.prompt, question.code)
+        assert [(c["text"], c["correct"], c["feedback"]) for c in got["choices"]] == [
+            (c.text, c.correct, c.feedback) for c in question.choices
+        ]
+        assert (got["answer"], got["tolerance"]) == (question.answer, question.tolerance)
+        assert (got["hint"], got["explanation"]) == (question.hint, question.explanation)
+
+
+def test_prompts_with_markup_are_escaped_not_injected():
+    evil = "</script><script>alert(1)</script> <b>bold</b> & `x < y`"
+    bank = Bank("99_evil", "Evil <i>title</i>", (
+        Question("evil-single", "single_choice", "easy", evil, code="</code></pre><script>alert(2)</script>",
+                 choices=(Choice(evil, True, evil), Choice("no")), hint=evil, explanation=evil, topic="99_evil"),
+        Question("evil-numeric", "numeric", "easy", "n?", answer=1, topic="99_evil"),
+    ))
+    text = format_html(bank)
+    page = Page(text)
+    assert [attrs.get("id") for attrs, _ in page.scripts] == ["quiz-data", None]  # no injected <script>
+    assert not any(tag in ("b", "i") for tag, _ in page.elements)
+    assert page.title == "ortlearn · Evil <i>title</i>"
+    assert "<code>x &lt; y</code>" in text
+    data = json.loads(page.scripts[0][1])
+    assert data["questions"][0]["prompt"] == evil
+    assert page.legends[0].endswith(evil.replace("`", ""))
+
+
+def test_inline_code_becomes_code_elements():
+    assert format_inline_html("Call `run(None, feeds)` & <go>") == "Call <code>run(None, feeds)</code> &amp; &lt;go&gt;"
+
+
+def test_the_script_mirrors_the_grading_messages():
+    text = format_html(load_bank(BANK_PATHS[0]))
+    for fragment in ("Incorrect: you found ", " is not a number. Enter a number such as 0.85.", "EPSILON = 1e-12",
+                     "answered ", " \\u00b7 correct "):
+        assert fragment in text
