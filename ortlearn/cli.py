@@ -52,25 +52,14 @@ def _plural(count: int, noun: str) -> str:
 
 
 def _quiz_validate(args: argparse.Namespace) -> int:
-    from ortlearn.quiz.bank import QuestionBankError, banks_dir, check_banks, load_bank
+    from ortlearn.quiz.bank import banks_dir, collect_banks
 
     sources = list(args.paths) or sorted(banks_dir().glob("*.yaml"))
     if not sources:
         print(f"No question banks (*.yaml) in {banks_dir()}.")
         return 1
-    banks: list[Bank] = []
-    problems: list[str] = []
-    for source in sources:
-        try:
-            banks.append(load_bank(source))
-        except QuestionBankError as exc:
-            problems.extend(exc.problems)
-        except FileNotFoundError as exc:
-            problems.append(str(exc))
-    try:
-        check_banks(banks)
-    except QuestionBankError as exc:
-        problems.extend(exc.problems)
+    banks, found = collect_banks(sources)
+    problems = list(found)
     if args.verify:
         problems.extend(_run_verify_snippets(banks))
     for problem in problems:

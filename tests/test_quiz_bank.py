@@ -735,3 +735,13 @@ def test_check_banks_accepts_distinct_banks():
     assert check_banks([bank("a", "x", "y"), bank("b", "z")]) is None
     with pytest.raises(QuestionBankError, match=r"<memory>: question 'x': field 'id': duplicate id across banks; <memory> \(question #1\)"):
         check_banks([bank("a", "x"), bank("b", "x")])
+
+
+def test_collect_banks_reports_missing_files_as_problems_or_lets_them_through(tmp_path):
+    from ortlearn.quiz.bank import collect_banks
+
+    missing = tmp_path / "99_nothing.yaml"
+    banks, problems = collect_banks([missing])
+    assert banks == () and len(problems) == 1 and "99_nothing" in problems[0]
+    with pytest.raises(FileNotFoundError):
+        collect_banks([missing], missing_is_problem=False)

@@ -45,6 +45,7 @@ __all__ = [
     "load_bank",
     "load_banks",
     "check_banks",
+    "collect_banks",
     "format_path",
 ]
 
@@ -184,6 +185,28 @@ def load_banks(paths_or_topics: Iterable[str | os.PathLike[str]] | None = None) 
     """
     if paths_or_topics is None:
         paths_or_topics = sorted(banks_dir().glob("*.yaml"))
+    banks, problems = collect_banks(paths_or_topics, missing_is_problem=False)
+    if problems:
+        raise QuestionBankError(problems)
+    return banks
+
+
+def collect_banks(
+    paths_or_topics: Iterable[str | os.PathLike], *, missing_is_problem: bool = True
+) -> tuple[tuple[Bank, ...], tuple[str, ...]]:
+    """Load every bank that loads, and collect the problems of the others instead of raising.
+
+    What ``ortlearn quiz validate`` reports: schema problems of each file, ids or
+    topics used by two banks, and (with ``missing_is_problem``) files that do not exist.
+
+    Args:
+        paths_or_topics: Files or topic stems.
+        missing_is_problem: Report a missing file as a problem; False lets the
+            ``FileNotFoundError`` through.
+
+    Returns:
+        The banks that loaded, and one line per problem.
+    """
     banks: list[Bank] = []
     problems: list[str] = []
     for item in paths_or_topics:
@@ -191,13 +214,15 @@ def load_banks(paths_or_topics: Iterable[str | os.PathLike[str]] | None = None) 
             banks.append(load_bank(item))
         except QuestionBankError as exc:
             problems.extend(exc.problems)
+        except FileNotFoundError as exc:
+            if not missing_is_problem:
+                raise
+            problems.append(str(exc))
     try:
         check_banks(banks)
     except QuestionBankError as exc:
         problems.extend(exc.problems)
-    if problems:
-        raise QuestionBankError(problems)
-    return tuple(banks)
+    return tuple(banks), tuple(problems)
 
 
 def check_banks(banks: Sequence[Bank]) -> None:
