@@ -4,8 +4,9 @@
 (``dynamo=True``, the default since PyTorch 2.9). It refuses the classic mistakes
 before exporting (a module left in training mode, an example batch of 1 for a
 dynamic batch, a folder that does not exist), checks after tracing that the batch
-really stayed dynamic, writes one self-contained ``.onnx`` file, and runs
-``onnx.checker`` on it. The exporter's progress lines and its "torchvision is not
+really stayed dynamic, drops the per-node stack traces that hold this machine's
+paths (so the file is the same wherever it is made), writes one self-contained
+``.onnx`` file, and runs ``onnx.checker`` on it. The exporter's progress lines and its "torchvision is not
 installed" notices are kept out of the output; its errors are raised unchanged,
 with a note saying how to read them.
 
@@ -36,6 +37,10 @@ _TORCHVISION_NOTICE = "torchvision is not installed"
 # Warnings from torch's own code, about torch's code, that a learner can do nothing about:
 # a deprecation inside torch's pytree utilities that the exporter triggers, and a notice that
 # the shared batch Dim is named "batch" once instead of once per input (the names come out right).
+# Key of the node metadata in which the exporter records the Python stack trace that made each
+# node: absolute paths of this machine (its site-packages, the learner's home folder). See
+# ``keep_stack_traces`` in export_model.
+_STACK_TRACE_KEY = "pkg.torch.onnx.stack_trace"
 _TORCH_INTERNAL_WARNINGS = (
     (FutureWarning, r"`isinstance\(treespec, LeafSpec\)` is deprecated"),
     (UserWarning, r"# The axis name: batch will not be used, since it shares the same shape constraints"),
@@ -126,6 +131,18 @@ def _check_batch(inputs: tuple["torch.Tensor", ...]) -> int:
     return batch
 
 
+def _drop_stack_traces(model: object) -> int:
+    """Remove the exporter's per-node stack traces from an ``onnx_ir`` model; return how many were removed."""
+    from onnx_ir.traversal import RecursiveGraphIterator  # onnx_ir comes with onnxscript, which the exporter needs
+
+    removed = 0
+    for graph in (model.graph, *model.functions.values()):
+        for node in RecursiveGraphIterator(graph):
+            if node.metadata_props.pop(_STACK_TRACE_KEY, None) is not None:
+                removed += 1
+    return removed
+
+
 def _training_submodule(module: "torch.nn.Module") -> Optional[str]:
     for name, sub in module.named_modules():
         if sub.training:
@@ -161,6 +178,7 @@ def export_model(
     opset: Optional[int] = None,
     external_data: bool = False,
     allow_training_mode: bool = False,
+    keep_stack_traces: bool = False,
     verbose: bool = False,
 ) -> Path:
     """Export a PyTorch module to an ONNX file and check the file.
@@ -193,6 +211,12 @@ def export_model(
         allow_training_mode: Export even if ``module`` (or a submodule) is in
             training mode; torch then warns "Exporting a model while it is in
             training mode".
+        keep_stack_traces: Keep the exporter's ``pkg.torch.onnx.stack_trace``
+            node metadata: for every node, the Python stack trace that created
+            it, with absolute paths of this machine. Dropped by default, so that
+            the same module exported on two machines gives byte-identical files
+            that do not reveal your folder layout; the other provenance metadata
+            (module names, FX nodes) stays.
         verbose: Show the exporter's progress lines and all its log messages
             (by default the "torchvision is not installed. Skipping …" notices
             are dropped). Two warnings from torch's internals about torch's own
@@ -281,6 +305,8 @@ def export_model(
                     f"batch {first}. Make forward() work the same for every batch size, or pass dynamic_batch=False "
                     f"to export a fixed batch knowingly. Nothing was written. See {fix}."
                 )
+    if not keep_stack_traces:
+        _drop_stack_traces(program.model)
     with _quiet_exporter(verbose):
         program.save(target, external_data=external_data)
 

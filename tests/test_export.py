@@ -165,6 +165,31 @@ def test_external_data_writes_model_onnx_data_next_to_it(tmp_path):
     np.testing.assert_allclose(got, _torch_out(module, x), rtol=1e-5, atol=1e-5)
 
 
+def _node_metadata_keys(path: Path) -> set[str]:
+    return {prop.key for node in onnx.load(path).graph.node for prop in node.metadata_props}
+
+
+def test_files_hold_no_machine_paths_and_are_byte_identical(tmp_path):
+    """The exporter's per-node stack traces hold absolute paths (torch's site-packages, the
+    learner's folders): the same module exported from another install gave a file of another
+    size. export_model drops them, so the file depends only on the module."""
+    module = _seeded(_convnet)
+    first = export_model(module, torch.randn(2, 1, 6, 6), tmp_path / "a.onnx").read_bytes()
+    second = export_model(module, torch.randn(3, 1, 6, 6), tmp_path / "b.onnx").read_bytes()
+    assert first == second
+    torch_folder = str(Path(torch.__file__).parent.parent)
+    assert torch_folder.encode() not in first and b"site-packages" not in first
+    keys = _node_metadata_keys(tmp_path / "a.onnx")
+    assert "pkg.torch.onnx.stack_trace" not in keys
+    assert {"namespace", "pkg.torch.onnx.fx_node"} <= keys  # the rest of the provenance stays
+
+
+def test_keep_stack_traces_keeps_them(tmp_path):
+    path = export_model(_seeded(_mlp), torch.randn(2, 4), tmp_path / "m.onnx", keep_stack_traces=True)
+    assert "pkg.torch.onnx.stack_trace" in _node_metadata_keys(path)
+    assert str(Path(torch.__file__).parent.parent).encode() in path.read_bytes()
+
+
 def test_names_and_opset_are_passed_through(tmp_path):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
