@@ -190,7 +190,7 @@ def _learner_name(path: Path) -> str:
 
 
 def _quiz_results(args: argparse.Namespace) -> int:
-    from ortlearn.quiz.store import default_results_path
+    from ortlearn.quiz.store import default_results_path, read_results_file
 
     paths = [Path(p) for p in args.paths] if args.paths else [default_results_path()]
     rows: list[tuple[str, ...]] = []
@@ -198,10 +198,11 @@ def _quiz_results(args: argparse.Namespace) -> int:
         if not path.is_file():
             print(f"No results file at {path}.", file=sys.stderr)
             continue
-        records = _read_results(path)
-        if records is None:
-            print(f"Could not read results from {path}: expected the JSON layout of ortlearn's results.json.",
-                  file=sys.stderr)
+        try:
+            records = read_results_file(path)
+        except (OSError, ValueError) as exc:
+            print(f"Could not read results from {path}: {exc}. Expected a results.json written by ortlearn's "
+                  f"quizzes; the file was left as it is.", file=sys.stderr)
             continue
         learner = _learner_name(path)
         for record in records:
@@ -222,19 +223,6 @@ def _quiz_results(args: argparse.Namespace) -> int:
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
     return 0
-
-
-def _read_results(path: Path) -> list | None:
-    """Read a results file without changing it (unlike ResultStore, never moves a bad file aside)."""
-    import json
-
-    from ortlearn.quiz.store import _parse
-
-    try:
-        data = _parse(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, UnicodeError, ValueError):
-        return None
-    return [data[topic][qid] for topic in sorted(data) for qid in sorted(data[topic])]
 
 
 def _add_quiz_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -102,5 +102,6 @@ def test_results_damaged_file_is_reported_and_left_alone(tmp_path, capsys):
     bad = tmp_path / "carol.json"
     bad.write_text("{not json")
     assert main(["quiz", "results", "--csv", "--path", str(bad)]) == 0
-    assert "Could not read results from" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "Could not read results from" in err and "Expecting property name" in err  # says what is wrong
     assert bad.read_text() == "{not json"

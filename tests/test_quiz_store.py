@@ -320,3 +320,30 @@ def test_read_only_folder(data_dir):
     finally:
         data_dir.chmod(0o700)
     assert sorted(ResultStore(store.path).results()) == ["a"]
+
+
+# --------------------------------------------------------------------------- reading others' files
+
+
+def test_read_results_file_lists_records_sorted_and_changes_nothing(store):
+    store.record(question("b-question", "02_sessions"), RIGHT, 2)
+    store.record(question("a-question", "03_providers"), WRONG, 1)
+    store.record(question("a-question", "02_sessions"), RIGHT, 1)
+    before = store.path.read_bytes()
+    records = results_module.read_results_file(store.path)
+    assert [(r.topic, r.question_id, r.correct) for r in records] == [
+        ("02_sessions", "a-question", True), ("02_sessions", "b-question", True), ("03_providers", "a-question", False)]
+    assert store.path.read_bytes() == before
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"{not json", "Expecting property name"),
+    (b'{"version": 2, "results": {}}', "it has version 2; this ortlearn reads version 1"),
+    (b"\xff\xfe garbage", "it is not UTF-8 text"),
+])  # fmt: skip
+def test_read_results_file_says_what_is_wrong_and_leaves_the_file(tmp_path, content, reason):
+    bad = tmp_path / "results.json"
+    bad.write_bytes(content)
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        results_module.read_results_file(bad)
+    assert bad.read_bytes() == content and files_in(tmp_path) == ["results.json"]

@@ -35,7 +35,7 @@ from typing import Any
 from ortlearn.quiz.grading import Grade
 from ortlearn.quiz.questions import Question
 
-__all__ = ["DATA_ENV_VAR", "RESULTS_FILE", "QuestionResult", "ResultStore", "default_results_path", "results"]
+__all__ = ["DATA_ENV_VAR", "RESULTS_FILE", "QuestionResult", "ResultStore", "default_results_path", "read_results_file", "results"]
 
 #: Environment variable naming the folder that holds ``results.json``.
 DATA_ENV_VAR = "ORTLEARN_DATA_DIR"
@@ -264,6 +264,32 @@ def results(topic: str | None = None, path: str | os.PathLike[str] | None = None
         {'sessions-run-returns-list': True}
     """
     return ResultStore(path).results(topic)
+
+
+def read_results_file(path: str | os.PathLike[str]) -> list[QuestionResult]:
+    """Read a results file as it is, sorted by topic and question id, without changing it.
+
+    Unlike :class:`ResultStore`, which moves an unusable file aside so that a learner can
+    keep saving, this never touches the file: it is for reading other people's results
+    (``ortlearn quiz results`` over a class's files).
+
+    Args:
+        path: A ``results.json`` written by :class:`ResultStore`.
+
+    Raises:
+        OSError: The file cannot be read.
+        ValueError: It is not UTF-8 JSON in the results layout; the message says what is wrong.
+
+    Example:
+        >>> [r.question_id for r in read_results_file("results.json")]  # doctest: +SKIP
+        ['sessions-run-returns-list']
+    """
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except UnicodeError as exc:
+        raise ValueError(f"it is not UTF-8 text ({exc})") from exc
+    data = _parse(raw)  # json.JSONDecodeError is a ValueError too
+    return [data[topic][qid] for topic in sorted(data) for qid in sorted(data[topic])]
 
 
 def _parse(raw: Any) -> _Results:
