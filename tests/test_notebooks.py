@@ -32,6 +32,24 @@ def _text(cell: dict) -> str:
     return "".join(cell["source"])
 
 
+def _sanitizers() -> list[tuple[re.Pattern[str], str]]:
+    """The regex/replace pairs of nbval_sanitize.cfg, applied the way nbval applies them."""
+    import configparser
+
+    config = configparser.ConfigParser(interpolation=None)
+    config.read(ROOT / "nbval_sanitize.cfg", encoding="utf-8")
+    return [(re.compile(config[name]["regex"]), config[name]["replace"]) for name in config.sections()]
+
+
+_SANITIZERS = _sanitizers()
+
+
+def _sanitize(text: str) -> str:
+    for pattern, replace in _SANITIZERS:
+        text = pattern.sub(replace, text)
+    return text
+
+
 def _ids(paths):
     return [str(p.relative_to(ROOT)) for p in paths]
 
@@ -49,14 +67,15 @@ def test_stored_executed_in_order(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
 def test_outputs_are_portable(path):
-    """No SVG (never matches under nbval), no machine-specific paths, errors only where expected."""
+    """No SVG (never matches under nbval), no machine-specific paths left after sanitizing, errors only where expected."""
     for cell in _code_cells(_load(path)):
         raises = "raises-exception" in _tags(cell)
         errors = [o for o in cell["outputs"] if o["output_type"] == "error"]
         assert bool(errors) == raises, f"cell {cell.get('id')}: error outputs must match the raises-exception tag"
         for output in cell["outputs"]:
             assert "image/svg+xml" not in output.get("data", {}), f"cell {cell.get('id')} stores an SVG figure"
-            blob = json.dumps({k: v for k, v in output.items() if k != "traceback"})  # nbval skips tracebacks
+            texts = [output.get("text", ""), *(v for k, v in output.get("data", {}).items() if k.startswith("text/"))]
+            blob = _sanitize("".join("".join(t) if isinstance(t, list) else t for t in texts))  # no tracebacks: nbval skips them
             assert str(ROOT) not in blob, f"cell {cell.get('id')} output contains this checkout's path"
         assert "nbval-skip" not in _tags(cell), "skip nothing: tag nbval-ignore-output (sparingly) instead"
 
