@@ -6,9 +6,9 @@ before exporting (a module left in training mode, an example batch of 1 for a
 dynamic batch, a folder that does not exist), checks after tracing that the batch
 really stayed dynamic, drops the per-node stack traces that hold this machine's
 paths (so the file is the same wherever it is made), writes one self-contained
-``.onnx`` file, and runs ``onnx.checker`` on it. The exporter's progress lines and its "torchvision is not
-installed" notices are kept out of the output; its errors are raised unchanged,
-with a note saying how to read them.
+``.onnx`` file, and runs ``onnx.checker`` on it. The exporter's progress lines
+and its "torchvision is not installed" notices are kept out of the output; its
+errors are raised unchanged, with a note saying how to read them.
 
 Introduced in lessons/04_export.ipynb.
 """
@@ -34,13 +34,13 @@ __all__ = ["export_model"]
 # (one WARNING per torchvision operator, on every export, when torchvision is absent).
 _REGISTRATION_LOGGER = "torch.onnx._internal.exporter._registration"
 _TORCHVISION_NOTICE = "torchvision is not installed"
+# Key of the node metadata in which the exporter records the Python stack trace that made each
+# node: absolute paths of this machine (where torch is installed, for one). See
+# ``keep_stack_traces`` in export_model.
+_STACK_TRACE_KEY = "pkg.torch.onnx.stack_trace"
 # Warnings from torch's own code, about torch's code, that a learner can do nothing about:
 # a deprecation inside torch's pytree utilities that the exporter triggers, and a notice that
 # the shared batch Dim is named "batch" once instead of once per input (the names come out right).
-# Key of the node metadata in which the exporter records the Python stack trace that made each
-# node: absolute paths of this machine (its site-packages, the learner's home folder). See
-# ``keep_stack_traces`` in export_model.
-_STACK_TRACE_KEY = "pkg.torch.onnx.stack_trace"
 _TORCH_INTERNAL_WARNINGS = (
     (FutureWarning, r"`isinstance\(treespec, LeafSpec\)` is deprecated"),
     (UserWarning, r"# The axis name: batch will not be used, since it shares the same shape constraints"),
@@ -214,8 +214,9 @@ def export_model(
         keep_stack_traces: Keep the exporter's ``pkg.torch.onnx.stack_trace``
             node metadata: for every node, the Python stack trace that created
             it, with absolute paths of this machine. Dropped by default, so that
-            the same module exported on two machines gives byte-identical files
-            that do not reveal your folder layout; the other provenance metadata
+            the same module exported from another folder or machine (with the
+            same package versions) gives a byte-identical file that does not
+            reveal your folder layout; the other provenance metadata
             (module names, FX nodes) stays.
         verbose: Show the exporter's progress lines and all its log messages
             (by default the "torchvision is not installed. Skipping …" notices
