@@ -77,6 +77,9 @@ def test_outputs_are_portable(path):
             texts = [output.get("text", ""), *(v for k, v in output.get("data", {}).items() if k.startswith("text/"))]
             blob = _sanitize("".join("".join(t) if isinstance(t, list) else t for t in texts))  # no tracebacks: nbval skips them
             assert str(ROOT) not in blob, f"cell {cell.get('id')} output contains this checkout's path"
+            # the checkout path above is only known on the machine that stored the outputs; an
+            # installed package's path looks the same everywhere (…/lib/python3.11/…)
+            assert not re.search(r"/lib/python3\.\d+/", blob), f"cell {cell.get('id')} output names a Python install path"
         assert "nbval-skip" not in _tags(cell), "skip nothing: tag nbval-ignore-output (sparingly) instead"
 
 

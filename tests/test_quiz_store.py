@@ -253,7 +253,7 @@ def test_unreadable_file_is_moved_aside(store, data_dir, monkeypatch):
 def test_not_utf8_file_is_moved_aside(store, data_dir):
     data_dir.mkdir()
     store.path.write_bytes(b"\xff\xfe garbage")
-    with pytest.warns(UserWarning, match=r"are unusable \(it could not be read: 'utf-8' codec can't decode"):
+    with pytest.warns(UserWarning, match=r"are unusable \(it is not UTF-8 text \('utf-8' codec can't decode"):
         assert store.results() == {}
 
 

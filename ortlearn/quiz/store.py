@@ -176,14 +176,12 @@ class ResultStore:
         if self._memory_only:
             return {}
         try:
-            text = self.path.read_text(encoding="utf-8")
+            return _read_file(self.path)
         except (FileNotFoundError, NotADirectoryError):  # nothing saved yet (or no folder to save in)
             return {}
-        except (OSError, UnicodeError) as exc:
+        except OSError as exc:
             return self._set_aside(f"it could not be read: {exc}")
-        try:
-            return _parse(json.loads(text))
-        except ValueError as exc:  # json.JSONDecodeError is a ValueError too
+        except ValueError as exc:
             return self._set_aside(str(exc))
 
     def _set_aside(self, reason: str) -> _Results:
@@ -284,12 +282,17 @@ def read_results_file(path: str | os.PathLike[str]) -> list[QuestionResult]:
         >>> [r.question_id for r in read_results_file("results.json")]  # doctest: +SKIP
         ['sessions-run-returns-list']
     """
+    data = _read_file(Path(path))
+    return [data[topic][qid] for topic in sorted(data) for qid in sorted(data[topic])]
+
+
+def _read_file(path: Path) -> _Results:
+    """Read and check a results file: OSError if it cannot be read, ValueError saying what is wrong with it."""
     try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except UnicodeError as exc:
         raise ValueError(f"it is not UTF-8 text ({exc})") from exc
-    data = _parse(raw)  # json.JSONDecodeError is a ValueError too
-    return [data[topic][qid] for topic in sorted(data) for qid in sorted(data[topic])]
+    return _parse(json.loads(text))  # json.JSONDecodeError is a ValueError too
 
 
 def _parse(raw: Any) -> _Results:
