@@ -1,7 +1,8 @@
 # ortlearn — the two commands a learner or teacher needs:
 #   make lab    set up .venv on first use and open JupyterLab on the first lesson
 #   make test   set up .venv on first use, run the unit tests and re-execute every notebook (nbval, strict)
-# Everything else here is for course maintainers.
+# Everything else here is for course maintainers: `make unit` (fast tier, under a minute) while editing
+# the library, `make portable` before committing notebooks (nbval again under older CPU instruction sets).
 
 PYTHON ?= python3
 PORT ?= 8888
@@ -13,13 +14,16 @@ NOTEBOOKS := $(wildcard lessons/*.ipynb quizzes/*.ipynb)
 # JupyterLab refuses to start as root unless told it may (containers, CI, Binder-like hosts).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout=120
+# Instruction-set levels below this CPU's that `make portable` emulates (see scripts/cpu_level.py).
+CPU_LEVELS ?= $(shell $(PYTHON) scripts/cpu_level.py --list 2>/dev/null)
 
-.PHONY: help venv lab test unit nbval notebooks lock doctor clean
+.PHONY: help venv lab test unit portable nbval notebooks lock doctor clean
 
 help:
 	@echo "make lab [PORT=8888]   start JupyterLab on lessons/00_start_here.ipynb (127.0.0.1:PORT)"
 	@echo "make test              unit tests + strict nbval over every lesson and quiz notebook"
-	@echo "make unit              unit tests only"
+	@echo "make unit              fast tier: unit tests without browser, JupyterLab or torch export (< 1 min)"
+	@echo "make portable          nbval over every notebook again under older CPU instruction sets ($(CPU_LEVELS))"
 	@echo "make nbval NB=path     re-run one notebook and compare its stored outputs"
 	@echo "make notebooks         re-execute every notebook in place (refresh stored outputs)"
 	@echo "make doctor            print the setup report"
@@ -41,7 +45,15 @@ test: $(STAMP)
 	$(BIN)/python -m pytest tests $(NOTEBOOK_DIRS) $(NBVAL)
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests -m "not slow and not browser"
+
+# The stored outputs must hold on any learner's CPU, not only on the one they were recorded on:
+# re-run every notebook with torch, oneDNN, MKL, numpy and OpenBLAS limited to each older level.
+portable: $(STAMP)
+	@test -n "$(CPU_LEVELS)" || echo "portable: no older x86-64 level to emulate on this CPU ($$(uname -m)); nothing to do"
+	@set -e; for level in $(CPU_LEVELS); do \
+	    $(BIN)/python scripts/cpu_level.py $$level -- $(BIN)/python -m pytest $(NOTEBOOK_DIRS) $(NBVAL) -p no:cacheprovider; \
+	done
 
 nbval: $(STAMP)
 	@test -n "$(NB)" || { echo "usage: make nbval NB=lessons/01_onnx_format.ipynb"; exit 2; }

@@ -51,7 +51,9 @@ def _need_chromium() -> None:
         return
     if os.environ.get("CI"):
         pytest.fail(f"{CHROMIUM} is missing under CI: the install step in .ci/run did not work")
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    pytest.skip(f"{CHROMIUM} is missing, so the real-browser tests are skipped. To run them, install "
+                "Debian/Ubuntu's chromium (`sudo apt-get install chromium`), then `make test` again "
+                "(or only these: `.venv/bin/python -m pytest -m browser`).")
 
 
 def _free_port() -> int:

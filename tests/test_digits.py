@@ -260,3 +260,44 @@ def test_importing_loads_no_torch_sklearn_matplotlib_or_tqdm(module):
     loaded = set(json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                            check=True).stdout))
     assert loaded & {"torch", "sklearn", "matplotlib", "onnx", "tqdm"} == set()
+
+
+# --- load_digits_cnn: the shipped reference weights --------------------------------------
+
+def test_reference_weights_load_as_an_eval_mode_model_with_its_trace():
+    reference = zoo.load_digits_cnn()
+    assert isinstance(reference, TrainingResult) and not reference.model.training
+    assert (reference.seed, reference.batch_size, reference.lr, len(reference.history)) == (0, 64, 3e-3, 8)
+    assert [s.epoch for s in reference.history] == list(range(1, 9))
+    assert sum(p.numel() for p in reference.model.parameters()) == 38_314
+    x_test, y_test = torch.from_numpy(reference.split.x_test), torch.from_numpy(reference.split.y_test)
+    with torch.no_grad():
+        accuracy = int((reference.model(x_test).argmax(dim=1) == y_test).sum()) / len(y_test)
+    assert accuracy == reference.final.test_accuracy  # the weights are the ones the trace describes
+
+
+def test_reference_weights_are_a_new_copy_each_time():
+    first, second = zoo.load_digits_cnn(), zoo.load_digits_cnn()
+    with torch.no_grad():
+        next(first.model.parameters()).zero_()
+    assert not torch.equal(next(first.model.parameters()), next(second.model.parameters()))
+
+
+def test_training_here_lands_close_to_the_reference(result):
+    # Not bit-identical across CPUs (see load_digits_cnn), but the same recipe: within 2 points.
+    assert abs(result.final.test_accuracy - zoo.load_digits_cnn().final.test_accuracy) <= 0.02
+
+
+def test_missing_reference_weights_say_how_to_get_them(monkeypatch, tmp_path):
+    monkeypatch.setattr(zoo, "REFERENCE_WEIGHTS_PATH", tmp_path / "gone.npz")
+    with pytest.raises(FileNotFoundError, match=r"reference weights are missing.*make_reference_weights\.py"):
+        zoo.load_digits_cnn()
+
+
+def test_save_reference_weights_round_trips(tmp_path, monkeypatch):
+    path = tmp_path / "w.npz"
+    saved = zoo.save_reference_weights(path)
+    monkeypatch.setattr(zoo, "REFERENCE_WEIGHTS_PATH", path)
+    loaded = zoo.load_digits_cnn()
+    assert _same_weights(_weights(saved.model), _weights(loaded.model))
+    assert loaded.history == saved.history
