@@ -4,8 +4,51 @@ from collections import Counter
 
 import pytest
 
-from ortlearn.quiz.exam import DEFAULT_DRAW, make_exam
+from ortlearn.lessons import LESSONS
+from ortlearn.quiz.bank import load_banks
+from ortlearn.quiz.exam import DEFAULT_DRAW, draw_exam, make_exam
+from ortlearn.quiz.questions import Bank, Choice, Question
 from ortlearn.quiz.widgets import QuizWidget
+
+LESSON_TOPICS = [lesson.stem for lesson in LESSONS if lesson.stem != "00_start_here"]
+
+
+@pytest.fixture(scope="module")
+def lesson_banks() -> list[Bank]:
+    return load_banks(LESSON_TOPICS)
+
+
+def test_every_seed_of_200_examines_every_lesson_equally_with_the_exact_difficulty_mix(lesson_banks):
+    seen = Counter()
+    for seed in range(200):
+        exam = draw_exam(lesson_banks, seed=seed)
+        per_lesson = Counter(q.topic for q in exam.questions)
+        assert per_lesson == {topic: 2 for topic in LESSON_TOPICS}, (seed, per_lesson)
+        assert Counter(q.difficulty for q in exam.questions) == Counter(DEFAULT_DRAW), seed
+        seen.update((q.topic, q.difficulty) for q in exam.questions)
+    # No lesson is limited to some difficulties: over 200 exams each bank's easy, medium and hard questions appear.
+    assert all(seen[(topic, d)] > 0 for topic in LESSON_TOPICS for d in ("easy", "medium", "hard"))
+
+
+def test_uneven_totals_differ_by_at_most_one_question_per_lesson(lesson_banks):
+    for seed in range(20):
+        exam = draw_exam(lesson_banks, seed=seed, draw={"easy": 4, "medium": 5, "hard": 3})
+        counts = Counter(q.topic for q in exam.questions)
+        assert set(counts) == set(LESSON_TOPICS) and max(counts.values()) - min(counts.values()) == 1
+
+
+def _question(qid: str, topic: str, difficulty: str) -> Question:
+    return Question(id=qid, type="true_false", difficulty=difficulty, prompt=f"Statement {qid}.",
+                    choices=(Choice("True", correct=True), Choice("False")), topic=topic, lesson=topic)
+
+
+def test_a_mix_the_banks_cannot_give_in_equal_shares_says_so():
+    only_easy = Bank(topic="a", title="A", questions=tuple(_question(f"a{i}", "a", "easy") for i in range(4)))
+    only_hard = Bank(topic="b", title="B", questions=tuple(_question(f"b{i}", "b", "hard") for i in range(4)))
+    with pytest.raises(ValueError, match=r"No draw of \{'easy': 3, 'hard': 1\} gives every bank .* equal share"):
+        draw_exam([only_easy, only_hard], draw={"easy": 3, "hard": 1})
+    exam = draw_exam([only_easy, only_hard], draw={"easy": 2, "hard": 2})
+    assert Counter(q.topic for q in exam.questions) == {"a": 2, "b": 2}
 
 
 def test_the_same_seed_draws_the_same_exam_and_another_seed_another():
