@@ -28,7 +28,7 @@ Rules and thresholds (see ``quizzes/README.md``, "Answer tells"):
                              (questions with < 8 content words are not compared).
 ============================ ==================================================================
 
-Introduced in lessons/00_start_here.ipynb (how quizzes work).
+A tool for bank authors (quizzes/README.md, "Answer tells"); no lesson introduces it.
 """
 
 from __future__ import annotations
