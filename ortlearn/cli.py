@@ -6,7 +6,8 @@ course needs is missing.
 ``ortlearn quiz …`` works with the question banks in a terminal:
 
 - ``ortlearn quiz validate [PATH ...] [--verify]`` checks banks (default: all of
-  them), prints every problem and exits 1 if there is any; ``--verify`` also
+  them) against the schema and for answer tells (:mod:`ortlearn.quiz.lint`),
+  prints every problem and exits 1 if there is any; ``--verify`` also
   runs each question's ``verify:`` snippet against the installed stack.
 - ``ortlearn quiz take TOPIC [--seed N] [--no-save]`` asks a bank's questions.
 - ``ortlearn quiz list`` lists the banks with their question counts.
@@ -60,6 +61,9 @@ def _quiz_validate(args: argparse.Namespace) -> int:
         return 1
     banks, found = collect_banks(sources)
     problems = list(found)
+    from ortlearn.quiz.lint import lint_banks  # answer tells (position, length, True/False habit, duplicates)
+
+    problems.extend(str(finding) for finding in lint_banks(banks))
     if args.verify:
         problems.extend(_run_verify_snippets(banks))
     for problem in problems:

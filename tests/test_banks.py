@@ -10,6 +10,7 @@ import pytest
 
 from ortlearn.lessons import LESSONS
 from ortlearn.quiz.bank import load_bank, load_banks
+from ortlearn.quiz.lint import lint_banks
 from ortlearn.quiz.verify import run_verify
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,6 +71,17 @@ def test_the_optimization_myth_is_corrected():
     myth = next(q for q in bank.questions if q.type == "true_false" and "exact" in q.prompt.lower())
     assert [c.text for c in myth.choices if c.correct] == ["False"]
     assert myth.verify.strip(), "the correction is proven, not asserted"
+
+
+@pytest.mark.parametrize("path", BANK_FILES, ids=[p.stem for p in BANK_FILES])
+def test_bank_gives_no_answer_away(path):
+    # answer position, multi-choice order, True/False balance, length and hedging tells (ortlearn.quiz.lint)
+    assert [str(finding) for finding in lint_banks([load_bank(path)])] == []
+
+
+def test_no_question_is_asked_twice_across_banks():
+    findings = [f for f in lint_banks(load_banks(BANK_FILES)) if f.rule == "near-duplicate"]
+    assert [str(finding) for finding in findings] == []
 
 
 VERIFIED = [q for q in _all_questions() if q.verify.strip()]
