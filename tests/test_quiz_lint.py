@@ -38,39 +38,39 @@ def rules(findings: list[lint.Finding]) -> list[str]:
 
 
 def test_position_skew_fires_above_half():
-    findings = lint.check_answer_positions(bank(single("a", 0), single("b", 0), single("c", 0), single("d", 1)))
+    findings = lint.lint_answer_positions(bank(single("a", 0), single("b", 0), single("c", 0), single("d", 1)))
     assert rules(findings) == ["answer-position"]
     assert "3 of 4 single-choice answers are option A" in findings[0].message
     assert "A: 3, B: 1" in findings[0].message
 
 
 def test_position_spread_is_quiet_and_half_is_allowed():
-    assert lint.check_answer_positions(bank(single("a", 0), single("b", 1), single("c", 2), single("d", 3))) == []
-    assert lint.check_answer_positions(bank(single("a", 0), single("b", 0), single("c", 2), single("d", 3))) == []
+    assert lint.lint_answer_positions(bank(single("a", 0), single("b", 1), single("c", 2), single("d", 3))) == []
+    assert lint.lint_answer_positions(bank(single("a", 0), single("b", 0), single("c", 2), single("d", 3))) == []
 
 
 def test_position_rule_needs_four_single_choice_questions():
-    assert lint.check_answer_positions(bank(single("a", 0), single("b", 0), single("c", 0))) == []
+    assert lint.lint_answer_positions(bank(single("a", 0), single("b", 0), single("c", 0))) == []
 
 
 # --------------------------------------------------------------------------- multi-correct-first
 
 
 def test_multi_correct_first_fires_on_a_leading_block():
-    findings = lint.check_multi_correct_first(bank(multi("m", (0, 1, 2))))
+    findings = lint.lint_multi_correct_first(bank(multi("m", (0, 1, 2))))
     assert rules(findings) == ["multi-correct-first"] and findings[0].question == "m"
 
 
 @pytest.mark.parametrize("correct", [(0, 2, 3), (1, 2), (3, 4), (0, 1, 2, 3, 4)])
 def test_multi_interleaved_or_all_correct_is_quiet(correct):
-    assert lint.check_multi_correct_first(bank(multi("m", correct))) == []
+    assert lint.lint_multi_correct_first(bank(multi("m", correct))) == []
 
 
 # --------------------------------------------------------------------------- true-false-balance
 
 
 def test_true_false_all_false_fires():
-    findings = lint.check_true_false_balance(bank(*(true_false(str(i), False) for i in range(4))))
+    findings = lint.lint_true_false_balance(bank(*(true_false(str(i), False) for i in range(4))))
     assert rules(findings) == ["true-false-balance"]
     assert "0 of 4 true/false answers are True (wanted 40%–60%)" in findings[0].message
 
@@ -80,7 +80,7 @@ def test_true_false_all_false_fires():
                                                  (2, 2, True), (1, 2, False), (0, 1, False)])
 def test_true_false_thresholds(trues, total, fires):
     questions = [true_false(str(i), i < trues) for i in range(total)]
-    assert bool(lint.check_true_false_balance(bank(*questions))) is fires
+    assert bool(lint.lint_true_false_balance(bank(*questions))) is fires
 
 
 # --------------------------------------------------------------------------- longest / shortest correct
@@ -92,7 +92,7 @@ SHORT = ("tiny", "a considerably longer option", "another long distractor", "a t
 
 def test_longest_correct_fires_when_the_answer_stands_out_too_often():
     questions = [single("a", 0, LONG), single("b", 0, LONG), single("c", 1), single("d", 2)]
-    findings = lint.check_length_tells(bank(*questions))
+    findings = lint.lint_length_tells(bank(*questions))
     assert rules(findings) == ["longest-correct"]
     assert "2 of 4 single-choice questions" in findings[0].message and "a, b" in findings[0].message
 
@@ -100,17 +100,17 @@ def test_longest_correct_fires_when_the_answer_stands_out_too_often():
 def test_longest_correct_needs_the_ratio():
     almost = ("option of twenty-two!", "option of twenty ch", "short", "short")  # 21 vs 19 chars: < 1.2×
     questions = [single(q, 0, almost) for q in "abcd"]
-    assert lint.check_length_tells(bank(*questions)) == []
+    assert lint.lint_length_tells(bank(*questions)) == []
 
 
 def test_one_long_answer_in_four_is_allowed():
     questions = [single("a", 0, LONG), single("b", 1), single("c", 2), single("d", 3)]
-    assert lint.check_length_tells(bank(*questions)) == []
+    assert lint.lint_length_tells(bank(*questions)) == []
 
 
 def test_shortest_correct_fires_too():
     questions = [single("a", 0, SHORT), single("b", 0, SHORT), single("c", 1), single("d", 2)]
-    assert rules(lint.check_length_tells(bank(*questions))) == ["shortest-correct"]
+    assert rules(lint.lint_length_tells(bank(*questions))) == ["shortest-correct"]
 
 
 # --------------------------------------------------------------------------- hedge-correct
@@ -119,13 +119,13 @@ def test_shortest_correct_fires_too():
 def test_hedge_correct_fires_when_only_the_answer_is_hedged():
     hedged = ("it usually helps", "it always helps", "it never helps", "it breaks")
     questions = [single(q, 0, hedged) for q in "abc"] + [single("d", 1)]
-    findings = lint.check_hedge_tells(bank(*questions))
+    findings = lint.lint_hedge_tells(bank(*questions))
     assert rules(findings) == ["hedge-correct"] and "3 of 4" in findings[0].message
 
 
 def test_hedge_in_a_distractor_too_is_quiet():
     both = ("it usually helps", "it may hurt", "it never helps", "it breaks")
-    assert lint.check_hedge_tells(bank(*(single(q, 0, both) for q in "abcd"))) == []
+    assert lint.lint_hedge_tells(bank(*(single(q, 0, both) for q in "abcd"))) == []
 
 
 # --------------------------------------------------------------------------- near-duplicate
@@ -139,7 +139,7 @@ def long_question(qid: str, words: list[str]) -> Question:
 def test_near_duplicates_across_banks_fire():
     a = bank(long_question("x-one", WORDS[:12]), topic="01_a")
     b = bank(long_question("y-one", WORDS[2:14]), topic="02_b")  # 10 of 14 content words shared
-    findings = lint.check_near_duplicates([a, b])
+    findings = lint.lint_near_duplicates([a, b])
     assert rules(findings) == ["near-duplicate"]
     assert findings[0].bank == "02_b" and findings[0].question == "y-one" and "01_a:x-one" in findings[0].message
 
@@ -147,7 +147,7 @@ def test_near_duplicates_across_banks_fire():
 def test_different_questions_and_short_prompts_are_quiet():
     a = bank(long_question("x-one", WORDS[:8]), long_question("x-two", ["Question"]), topic="01_a")
     b = bank(long_question("y-one", WORDS[8:16]), long_question("y-two", ["Question"]), topic="02_b")
-    assert lint.check_near_duplicates([a, b]) == []
+    assert lint.lint_near_duplicates([a, b]) == []
 
 
 def test_question_tokens_drop_stopwords_and_keep_api_names():

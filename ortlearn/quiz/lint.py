@@ -53,12 +53,12 @@ __all__ = [
     "HEDGE_WORDS",
     "DUPLICATE_JACCARD",
     "MIN_DUPLICATE_TOKENS",
-    "check_answer_positions",
-    "check_multi_correct_first",
-    "check_true_false_balance",
-    "check_length_tells",
-    "check_hedge_tells",
-    "check_near_duplicates",
+    "lint_answer_positions",
+    "lint_multi_correct_first",
+    "lint_true_false_balance",
+    "lint_length_tells",
+    "lint_hedge_tells",
+    "lint_near_duplicates",
     "question_tokens",
     "jaccard",
     "lint_bank",
@@ -127,7 +127,7 @@ def _single(bank: Bank) -> list[Question]:
     return [q for q in bank.questions if q.type == "single_choice"]
 
 
-def check_answer_positions(bank: Bank) -> list[Finding]:
+def lint_answer_positions(bank: Bank) -> list[Finding]:
     """Flag a bank whose single-choice answers pile up in one position of the file.
 
     Args:
@@ -150,7 +150,7 @@ def check_answer_positions(bank: Bank) -> list[Finding]:
                     f"(at most {MAX_POSITION_SHARE:.0%} allowed; positions {spread}). Move some correct options.")]
 
 
-def check_multi_correct_first(bank: Bank) -> list[Finding]:
+def lint_multi_correct_first(bank: Bank) -> list[Finding]:
     """Flag multi-choice questions that list every correct option before every wrong one."""
     findings = []
     for q in bank.questions:
@@ -162,7 +162,7 @@ def check_multi_correct_first(bank: Bank) -> list[Finding]:
     return findings
 
 
-def check_true_false_balance(bank: Bank) -> list[Finding]:
+def lint_true_false_balance(bank: Bank) -> list[Finding]:
     """Flag a bank whose true/false answers lean one way.
 
     With :data:`MIN_TRUE_FALSE` or more questions, the share of "True" answers must lie in
@@ -197,7 +197,7 @@ def _length_tell(q: Question, shortest: bool) -> bool:
     return lengths[answer] >= LENGTH_RATIO * max(others)
 
 
-def check_length_tells(bank: Bank) -> list[Finding]:
+def lint_length_tells(bank: Bank) -> list[Finding]:
     """Flag a bank where the clearly longest (or clearly shortest) option is too often the answer.
 
     "Clearly" means by a factor :data:`LENGTH_RATIO` over the runner-up; the share allowed is
@@ -222,7 +222,7 @@ def _hedged(text: str) -> bool:
     return bool(HEDGE_WORDS & set(_WORD.findall(text.lower())))
 
 
-def check_hedge_tells(bank: Bank) -> list[Finding]:
+def lint_hedge_tells(bank: Bank) -> list[Finding]:
     """Flag a bank where the correct option is too often the only hedged one."""
     single = _single(bank)
     if len(single) < MIN_SINGLE_CHOICE:
@@ -252,7 +252,7 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(union) if union else 0.0
 
 
-def check_near_duplicates(banks: Sequence[Bank]) -> list[Finding]:
+def lint_near_duplicates(banks: Sequence[Bank]) -> list[Finding]:
     """Flag pairs of questions, in the same bank or across banks, that ask the same thing.
 
     Two questions are near-duplicates when the Jaccard similarity of their
@@ -272,13 +272,13 @@ def check_near_duplicates(banks: Sequence[Bank]) -> list[Finding]:
 
 
 def lint_bank(bank: Bank) -> list[Finding]:
-    """Run every single-bank rule on ``bank`` (near-duplicates within it included)."""
+    """Run every single-bank rule on ``bank`` (near-duplicates are found across banks by :func:`lint_banks`)."""
     return [
-        *check_answer_positions(bank),
-        *check_multi_correct_first(bank),
-        *check_true_false_balance(bank),
-        *check_length_tells(bank),
-        *check_hedge_tells(bank),
+        *lint_answer_positions(bank),
+        *lint_multi_correct_first(bank),
+        *lint_true_false_balance(bank),
+        *lint_length_tells(bank),
+        *lint_hedge_tells(bank),
     ]
 
 
@@ -299,4 +299,4 @@ def lint_banks(banks: Iterable[Bank]) -> list[Finding]:
         ...     print(finding)
     """
     banks = list(banks)
-    return [finding for bank in banks for finding in lint_bank(bank)] + check_near_duplicates(banks)
+    return [finding for bank in banks for finding in lint_bank(bank)] + lint_near_duplicates(banks)
