@@ -35,6 +35,11 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only in annotations, so that an old Python still gets to check_python's message
+    #: Returns None when the URL answers, else a short reason why not.
+    Probe = Callable[[str], str | None]
 
 __all__ = [
     "CPU_INDEX", "SetupError", "TorchRoute", "choose_torch_route", "install_commands", "lab_command", "main",
@@ -57,9 +62,6 @@ SIZE_CPU = "about 1.8 GB for .venv"
 SIZE_CUDA = "about 5.5 GB for .venv, 4.7 GB of it torch and its NVIDIA libraries"
 
 ROOT = Path(__file__).resolve().parents[1]
-
-#: Returns None when ``url`` answers, else a short reason why not.
-Probe = Callable[[str], "str | None"]
 
 
 class SetupError(Exception):
