@@ -6,9 +6,15 @@
 
 PYTHON ?= python3
 PORT ?= 8888
-VENV := .venv
+# Where the course's virtual environment lives; a second one for another Python: VENV=.venv-py313.
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.ortlearn-installed
+# Which PyTorch: cpu (default: PyTorch's CPU wheel index on Linux, PyPI's CPU-only build on macOS),
+# or cuda (PyPI's CUDA build, about 4 GB more). TORCH_INDEX=URL takes torch from that index instead.
+# They apply when .venv is created: after changing them, `make clean lab`.
+TORCH ?= cpu
+TORCH_INDEX ?=
 NOTEBOOK_DIRS := $(wildcard lessons quizzes)
 NOTEBOOKS := $(wildcard lessons/*.ipynb quizzes/*.ipynb)
 # JupyterLab refuses to start as root unless told it may (containers, CI, Binder-like hosts).
@@ -29,12 +35,10 @@ help:
 	@echo "make doctor            print the setup report"
 	@echo "make lock              re-resolve requirements.lock from pyproject.toml (maintainers)"
 
-# First use: create .venv and install the course with the exact versions in requirements.lock.
+# First use: create .venv and install the course with the exact versions in requirements.lock
+# (ortlearn/bootstrap.py: checks the Python, picks where torch comes from and says so, writes $(STAMP)).
 $(STAMP): pyproject.toml requirements.lock
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test]"
-	@touch $@
+	$(PYTHON) -m ortlearn.bootstrap setup --venv "$(VENV)" --torch "$(TORCH)" --torch-index "$(TORCH_INDEX)"
 
 venv: $(STAMP)
 
@@ -65,15 +69,18 @@ notebooks: $(STAMP)
 doctor: $(STAMP)
 	$(BIN)/ortlearn doctor
 
-# Resolve the newest versions pyproject.toml allows in a throw-away venv and pin them.
-# torch stays at the CPU build this course is tested with.
+# Resolve the newest versions pyproject.toml allows in a throw-away venv and pin them, then check that
+# every pin has wheels for Python 3.11-3.13 on Linux, macOS and Windows (scripts/lockfile.py).
+# torch stays at the version this course is tested with; CUDA-only packages are never pinned.
 lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet --upgrade pip
-	.lock-venv/bin/python -m pip install --quiet "torch==2.13.0" -e ".[test]"
-	.lock-venv/bin/python -m pip freeze --exclude-editable | sed 's/+cpu$$//' > requirements.lock.new
+	.lock-venv/bin/python -m pip install --quiet "$$(grep '^torch==' requirements.lock)" -e ".[test]"
+	.lock-venv/bin/python -m pip freeze --exclude-editable > .lock-venv/freeze.txt
+	.lock-venv/bin/python scripts/lockfile.py merge .lock-venv/freeze.txt > requirements.lock.new
 	mv requirements.lock.new requirements.lock
+	.lock-venv/bin/python scripts/lockfile.py check
 	rm -rf .lock-venv
 
 clean:

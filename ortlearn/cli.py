@@ -3,6 +3,12 @@
 ``ortlearn doctor`` prints the setup report and exits 1 when something the
 course needs is missing.
 
+``python -m ortlearn setup`` and ``python -m ortlearn lab`` (run from the
+course folder with any Python 3.11-3.13, before anything is installed) do
+what ``make venv`` and ``make lab`` do, without ``make`` (Windows): create
+``.venv``, install the course from requirements.lock with the CPU build of
+PyTorch, and start JupyterLab on lesson 00 (see :mod:`ortlearn.bootstrap`).
+
 ``ortlearn quiz …`` works with the question banks in a terminal:
 
 - ``ortlearn quiz validate [PATH ...] [--verify]`` checks banks (default: all of
@@ -261,6 +267,17 @@ def _add_quiz_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     results.set_defaults(run=_quiz_results)
 
 
+def _add_setup_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from ortlearn import bootstrap
+
+    setup = commands.add_parser("setup", help="create .venv and install the course (what `make venv` does)")
+    bootstrap.add_arguments(setup, lab_options=False)
+    setup.set_defaults(run=bootstrap.run_setup)
+    lab = commands.add_parser("lab", help="set up .venv if needed, then start JupyterLab on lesson 00 (`make lab`)")
+    bootstrap.add_arguments(lab, lab_options=True)
+    lab.set_defaults(run=bootstrap.run_lab)
+
+
 def make_parser() -> argparse.ArgumentParser:
     """Build the argument parser (one sub-command per task)."""
     parser = argparse.ArgumentParser(
@@ -269,6 +286,7 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     doctor = commands.add_parser("doctor", help="check that this machine is ready for the course")
     doctor.set_defaults(run=_doctor)
+    _add_setup_commands(commands)
     _add_quiz_commands(commands)
     return parser
 

@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -23,8 +24,9 @@ def _free_port() -> int:
 
 
 def test_make_lab_serves_jupyterlab_on_the_requested_port():
-    if not (ROOT / ".venv" / ".ortlearn-installed").exists():
-        pytest.skip("run through `make test`, which installs .venv first")
+    if not (Path(sys.prefix) / ".ortlearn-installed").exists():
+        pytest.skip("run through `make test`, which installs the course's venv first")
+    # Under `make test VENV=.venv-py313`, make passes VENV to this nested make through MAKEFLAGS.
     port = _free_port()
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(ROOT / ".pytest_cache" / "jupyter-config")}
     proc = subprocess.Popen(
@@ -56,3 +58,29 @@ def test_make_lab_dry_run_opens_lesson_00_on_localhost():
     out = subprocess.run(["make", "-n", "lab", "PORT=9321"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "--ip=127.0.0.1 --port=9321" in out
     assert "lessons/00_start_here.ipynb" in out
+
+
+def _dry_run(*args: str) -> str:
+    env = {key: value for key, value in os.environ.items() if key not in ("MAKEFLAGS", "MFLAGS", "VENV", "TORCH",
+                                                                           "TORCH_INDEX")}
+    return subprocess.run(["make", "-n", "-B", *args], cwd=ROOT, capture_output=True, text=True, check=True,
+                          env=env).stdout
+
+
+def test_setup_goes_through_the_bootstrap_with_the_torch_choice():
+    out = _dry_run("venv", "PYTHON=python3.13", "VENV=.venv-py313", "TORCH=cuda",
+                   "TORCH_INDEX=https://download.pytorch.org/whl/cu130")
+    assert ('python3.13 -m ortlearn.bootstrap setup --venv ".venv-py313" --torch "cuda" '
+            '--torch-index "https://download.pytorch.org/whl/cu130"') in out
+
+
+def test_setup_defaults_to_the_cpu_build_in_dot_venv():
+    assert 'python3 -m ortlearn.bootstrap setup --venv ".venv" --torch "cpu" --torch-index ""' in _dry_run("venv")
+
+
+def test_a_second_venv_is_used_by_every_target():
+    for target, expected in (("test", ".venv-py313/bin/python -m pytest tests"), ("lab", ".venv-py313/bin/jupyter lab"),
+                             ("doctor", ".venv-py313/bin/ortlearn doctor")):
+        out = _dry_run(target, "VENV=.venv-py313")
+        assert expected in out, f"make {target} VENV=.venv-py313 ran:\n{out}"
+        assert " .venv/" not in out
