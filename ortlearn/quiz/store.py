@@ -33,6 +33,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import sys
 import warnings
 from collections.abc import Callable
@@ -408,7 +409,8 @@ def recover_results(path: str | os.PathLike[str] | None = None) -> tuple[int, li
             current, _ = read_results(real)
         except FileNotFoundError:
             current = {}
-        asides = [p for p in real.parent.glob(f"{glob_escape(real.name)}.corrupt-*") if p.name.rpartition("-")[2].isdigit()]
+        kept = re.compile(re.escape(real.name) + r"\.corrupt-\d+")
+        asides = [p for p in real.parent.glob(f"{glob_escape(real.name)}.corrupt-*") if kept.fullmatch(p.name)]
         for aside in sorted(asides, key=lambda p: p.name):
             try:
                 text = aside.read_bytes().decode("utf-8-sig", errors="replace")
