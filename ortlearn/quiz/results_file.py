@@ -64,8 +64,8 @@ VERSION = 1
 LOCK_TIMEOUT = 10.0
 #: A results file larger than this is not read (100,000 answers take about 10 MB).
 MAX_RESULTS_BYTES = 64 * 1024 * 1024
-#: A temporary file older than this, found while holding the lock, is a crashed writer's leftover.
-_STALE_TEMP_SECONDS = 60.0
+#: A mkdir lock folder older than this was left by a crashed writer (the fallback where flock is missing).
+_STALE_LOCK_SECONDS = 60.0
 _MAX_ATTEMPTS, _MAX_SECONDS = 1_000_000, 1e8
 _TOPIC = re.compile(r"([a-z0-9][a-z0-9_-]{0,63})?")
 _QUESTION_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -141,7 +141,7 @@ def _acquire_mkdir(folder: Path, deadline: float) -> Any:
             return lambda: folder.rmdir()
         except FileExistsError:
             with contextlib.suppress(OSError):
-                if time.time() - folder.stat().st_mtime > _STALE_TEMP_SECONDS:
+                if time.time() - folder.stat().st_mtime > _STALE_LOCK_SECONDS:
                     folder.rmdir()
                     continue
             _wait(deadline, folder)
@@ -283,11 +283,10 @@ def write_results(path: Path, data: Entries) -> None:
 
 
 def _remove_stale_temporaries(path: Path) -> None:
-    now = time.time()
+    """Remove crashed writers' temporary files: a writer makes one only while holding the lock, which we hold."""
     for leftover in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
         with contextlib.suppress(OSError):
-            if now - leftover.stat().st_mtime > _STALE_TEMP_SECONDS:
-                leftover.unlink()
+            leftover.unlink()
 
 
 def glob_escape(name: str) -> str:
