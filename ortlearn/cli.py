@@ -13,8 +13,9 @@ PyTorch, and start JupyterLab on lesson 00 (see :mod:`ortlearn.bootstrap`).
 
 - ``ortlearn quiz validate [PATH ...] [--verify]`` checks banks (default: all of
   them) against the schema and for answer tells (:mod:`ortlearn.quiz.lint`),
-  prints every problem and exits 1 if there is any; ``--verify`` also
-  runs each question's ``verify:`` snippet against the installed stack.
+  prints every problem and exits 1 if there is any. Checking never runs
+  a bank's code; ``--verify`` does: it executes each question's ``verify:``
+  snippet (Python, with your rights), so use it only on banks you trust.
 - ``ortlearn quiz take TOPIC [--seed N] [--no-save]`` asks a bank's questions.
 - ``ortlearn quiz list`` lists the banks with their question counts.
 - ``ortlearn quiz export --format gift|html [--output DIR] [TOPIC_OR_PATH ...]``
@@ -22,23 +23,32 @@ PyTorch, and start JupyterLab on lesson 00 (see :mod:`ortlearn.bootstrap`).
   self-contained self-study page; its answer key is in the page) for each bank
   (default: all of them) into ``DIR`` (default ``quizzes/export`` under the
   current folder), each file atomically.
-- ``ortlearn quiz results [--csv] [--path FILE ...]`` prints saved results as a
-  table or CSV. ``--path`` may be repeated to merge files collected from
-  learners; the ``learner`` column is the name of the file's folder, or the
+- ``ortlearn quiz results [--csv] [--path FILE ...] [--recover]`` prints saved
+  results as a table or CSV. ``--path`` may be repeated to merge files collected
+  from learners; the ``learner`` column is the name of the file's folder, or the
   file's stem when the file is called something else than ``results.json``
-  (``alice/results.json`` and ``alice.json`` both give ``alice``).
+  (``alice/results.json`` and ``alice.json`` both give ``alice``). Learners
+  write these files themselves: text from them is printed without control
+  characters, CSV cells that a spreadsheet would run as a formula get a leading
+  ``'``, and the exit code is 1 when a file could not be read. ``--recover``
+  merges the ``results.json.corrupt-N`` files that saving moved aside back in.
+
+Output into a closed pipe (``ortlearn quiz list | head -1``) ends quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from ortlearn.quiz.render import format_markdown_text
 
 if TYPE_CHECKING:
     from ortlearn.quiz.questions import Bank
@@ -71,9 +81,12 @@ def _quiz_validate(args: argparse.Namespace) -> int:
 
     problems.extend(str(finding) for finding in lint_banks(banks))
     if args.verify:
+        snippets = sum(1 for bank in banks for question in bank.questions if question.verify.strip())
+        print(f"verify: executing the Python of {_plural(snippets, 'verify: snippet')} as you "
+              f"(only do this with banks you trust).")
         problems.extend(_run_verify_snippets(banks))
     for problem in problems:
-        print(problem)
+        print(format_markdown_text(problem))
     if problems:
         print(f"{_plural(len(problems), 'problem')} found.")
         return 1
@@ -110,8 +123,8 @@ def _quiz_take(args: argparse.Namespace) -> int:
 
     try:
         bank = load_bank(args.topic)
-    except (FileNotFoundError, QuestionBankError) as exc:
-        print(exc, file=sys.stderr)
+    except (OSError, QuestionBankError) as exc:
+        print(format_markdown_text(str(exc)), file=sys.stderr)
         return 1
     store = None if args.no_save else ResultStore()
     take(bank, store=store, shuffle_seed=args.seed)
@@ -124,8 +137,8 @@ def _quiz_list(_: argparse.Namespace) -> int:
 
     try:
         banks = load_banks()
-    except QuestionBankError as exc:
-        print(exc, file=sys.stderr)
+    except (QuestionBankError, OSError) as exc:  # OSError: a dangling link or a folder named *.yaml
+        print(format_markdown_text(str(exc)), file=sys.stderr)
         print("Run `ortlearn quiz validate` for details.", file=sys.stderr)
         return 1
     if not banks:
@@ -137,17 +150,32 @@ def _quiz_list(_: argparse.Namespace) -> int:
         counts = ", ".join(
             f"{level} {sum(1 for q in bank.questions if q.difficulty == level)}" for level in DIFFICULTIES
         )
-        print(f"{bank.topic:<{width}}  {bank.title:<{title_width}}  {_plural(len(bank), 'question')} ({counts})")
+        title = format_markdown_text(bank.title).replace("\n", " ")
+        print(f"{bank.topic:<{width}}  {title:<{title_width}}  {_plural(len(bank), 'question')} ({counts})")
     return 0
 
 
 _EXPORT_SUFFIXES = {"gift": ".gift.txt", "html": ".html"}
 
 
+def _umask() -> int:
+    """The process's umask (read without changing it where /proc tells it)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file next to ``path``, then ``os.replace`` it."""
+    """Write ``text`` to a temporary file next to ``path``, then ``os.replace`` it (mode as for a new file)."""
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes it 0600; an exported page is meant to be shared
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         os.replace(temp, path)
@@ -160,12 +188,12 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def _quiz_export(args: argparse.Namespace) -> int:
-    from ortlearn.quiz.bank import QuestionBankError, load_banks
+    from ortlearn.quiz.bank import TOPIC_PATTERN, QuestionBankError, load_banks
 
     try:
         banks = load_banks(list(args.paths) or None)
-    except (FileNotFoundError, QuestionBankError) as exc:
-        print(exc, file=sys.stderr)
+    except (OSError, QuestionBankError) as exc:
+        print(format_markdown_text(str(exc)), file=sys.stderr)
         return 1
     if not banks:
         print("No question banks to export.", file=sys.stderr)
@@ -179,6 +207,10 @@ def _quiz_export(args: argparse.Namespace) -> int:
         output.mkdir(parents=True, exist_ok=True)
         for bank in banks:
             target = output / f"{bank.topic}{_EXPORT_SUFFIXES[args.format]}"
+            if not TOPIC_PATTERN.fullmatch(bank.topic) or target.parent.resolve() != output.resolve():
+                print(f"Refusing to export {bank.topic!r}: a topic must be a plain file stem, so that the export "
+                      f"stays in {output}.", file=sys.stderr)
+                return 1
             _write_atomically(target, render(bank))
             print(f"wrote {target} ({_plural(len(bank), 'question')})")
     except OSError as exc:
@@ -199,40 +231,78 @@ def _learner_name(path: Path) -> str:
     return path.stem
 
 
+#: A spreadsheet runs a cell starting with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: a leading ``'`` before a formula character."""
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
 def _quiz_results(args: argparse.Namespace) -> int:
-    from ortlearn.quiz.store import default_results_path, read_results_file
+    from ortlearn.quiz.store import default_results_path, read_results_file, recover_results
 
     paths = [Path(p) for p in args.paths] if args.paths else [default_results_path()]
+    if args.recover:
+        return _recover(paths, recover_results)
     rows: list[tuple[str, ...]] = []
+    failed = 0
     for path in paths:
+        shown = format_markdown_text(str(path))
         if not path.is_file():
-            print(f"No results file at {path}.", file=sys.stderr)
+            print(f"No results file at {shown}.", file=sys.stderr)
+            failed += 1
             continue
+        problems: list[str] = []
         try:
-            records = read_results_file(path)
+            records = read_results_file(path, problems=problems)
         except (OSError, ValueError) as exc:
-            print(f"Could not read results from {path}: {exc}. Expected a results.json written by ortlearn's "
-                  f"quizzes; the file was left as it is.", file=sys.stderr)
+            print(f"Could not read results from {shown}: {format_markdown_text(str(exc))}. Expected a results.json "
+                  f"written by ortlearn's quizzes; the file was left as it is.", file=sys.stderr)
+            failed += 1
             continue
-        learner = _learner_name(path)
+        for problem in problems:
+            print(f"{shown}: left out a damaged entry: {format_markdown_text(problem)}", file=sys.stderr)
+        learner = format_markdown_text(_learner_name(path))
         for record in records:
             rows.append((
                 learner, record.topic, record.question_id, str(record.answered).lower(),
                 str(record.correct).lower(), str(record.attempts), f"{record.seconds:g}",
             ))
+    status = 1 if failed and args.paths else 0
     if not rows:
-        print("No quiz results yet: answer a quiz (ol.quiz.show or `ortlearn quiz take TOPIC`) first.")
-        return 0
+        if not status:
+            print("No quiz results yet: answer a quiz (ol.quiz.show or `ortlearn quiz take TOPIC`) first.")
+        return status
     if args.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(_RESULT_COLUMNS)
-        writer.writerows(rows)
-        return 0
+        writer.writerows([_csv_cell(cell) for cell in row] for row in rows)
+        return status
     widths = [max(len(column), *(len(row[i]) for row in rows)) for i, column in enumerate(_RESULT_COLUMNS)]
     print("  ".join(column.ljust(width) for column, width in zip(_RESULT_COLUMNS, widths)).rstrip())
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
-    return 0
+    return status
+
+
+def _recover(paths: Sequence[Path], recover: Callable[[Path], tuple[int, list[Path]]]) -> int:
+    status = 0
+    for path in paths:
+        try:
+            count, sources = recover(path)
+        except (OSError, ValueError) as exc:
+            print(f"Could not recover results into {path}: {format_markdown_text(str(exc))}", file=sys.stderr)
+            status = 1
+            continue
+        if not sources:
+            print(f"Nothing to recover next to {path}: no {path.name}.corrupt-N files.")
+            continue
+        names = ", ".join(source.name for source in sources)
+        print(f"Recovered {_plural(count, 'answer record')} from {names} into {path} "
+              f"(each renamed to *.recovered-N).")
+    return status
 
 
 def _add_quiz_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -241,7 +311,10 @@ def _add_quiz_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
 
     validate = quiz_commands.add_parser("validate", help="check question banks against the schema")
     validate.add_argument("paths", nargs="*", metavar="PATH", help="bank files or topics (default: every bank)")
-    validate.add_argument("--verify", action="store_true", help="also run every question's verify: snippet")
+    validate.add_argument("--verify", action="store_true",
+                          help="also EXECUTE every question's verify: snippet: this runs the bank's Python code as "
+                               "you, with your files and network; use it only on banks you trust (see README, "
+                               "'Reviewing a bank you were sent')")
     validate.set_defaults(run=_quiz_validate)
 
     take = quiz_commands.add_parser("take", help="answer a bank's questions in this terminal")
@@ -263,7 +336,10 @@ def _add_quiz_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     results = quiz_commands.add_parser("results", help="print saved quiz results as a table or CSV")
     results.add_argument("--csv", action="store_true", help="print CSV (learner,topic,question_id,...)")
     results.add_argument("--path", dest="paths", action="append", metavar="FILE",
-                         help="a results file; repeat to merge several learners' files (default: your own)")
+                         help="a results file; repeat to merge several learners' files (default: your own). "
+                              "Learners write these files themselves: use them to see practice, not to grade")
+    results.add_argument("--recover", action="store_true",
+                         help="merge the results.json.corrupt-N files that saving moved aside back into the file")
     results.set_defaults(run=_quiz_results)
 
 
@@ -292,9 +368,21 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the exit code.
+
+    Output into a closed pipe (``ortlearn quiz list | head -1``) ends quietly with 141 (128 + SIGPIPE).
+    """
     args = make_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        code = args.run(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # Python would try to flush stdout again at exit and print a second error: point it at devnull.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":  # pragma: no cover

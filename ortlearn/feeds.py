@@ -10,6 +10,7 @@ Introduced in lessons/01_onnx_format.ipynb.
 
 from __future__ import annotations
 
+import math
 import numbers
 import sys
 from collections.abc import Mapping
@@ -25,7 +26,7 @@ if TYPE_CHECKING:  # onnx and onnxruntime are imported lazily
     import onnx
     import onnxruntime
 
-__all__ = ["DEFAULT_DIM", "INT_HIGH", "STRING_VALUES", "make_feeds"]
+__all__ = ["DEFAULT_DIM", "INT_HIGH", "MAX_FEED_ELEMENTS", "STRING_VALUES", "make_feeds"]
 
 #: Size given to a symbolic or unknown dimension that is not an input's first
 #: dimension (the first one gets ``batch``) and that ``dims`` does not name.
@@ -34,6 +35,9 @@ DEFAULT_DIM: int = 1
 #: is narrower, e.g. ``[0, 8)`` for int4): valid for most index-like inputs, but
 #: token ids, class ids or gather indices may need real values.
 INT_HIGH: int = 10
+#: make_feeds refuses an input with more elements than this (2**27, 512 MiB of float32):
+#: a declared shape such as [40000, 40000] would exhaust a laptop's or a hub's memory.
+MAX_FEED_ELEMENTS: int = 2**27
 #: String inputs get values drawn from these.
 STRING_VALUES: tuple[str, ...] = ("a", "b", "c", "d")
 
@@ -240,7 +244,8 @@ def make_feeds(
             something :func:`~ortlearn.loading.load_model` reads.
         ValueError: ``batch`` or a ``dims`` value is below 1; ``dims`` names
             a dimension the model does not have; an input of the model has
-            unknown rank.
+            unknown rank, a negative dimension, or more than
+            :data:`MAX_FEED_ELEMENTS` elements.
         FileNotFoundError: A path that does not exist (from ``load_model``).
 
     Example:
@@ -264,5 +269,25 @@ def make_feeds(
         inputs = _read_proto(load_model(model_or_session))
     checked = [(spec.name, *_check_input(spec)) for spec in inputs]
     sizes = _dim_sizes(inputs, batch, dims)
+    shapes = {name: _check_shape(name, _concrete_shape(shape, sizes, batch)) for name, _, shape in checked}
     rng = np.random.default_rng(seed)
-    return {name: _make_array(dtype, _concrete_shape(shape, sizes, batch), rng) for name, dtype, shape in checked}
+    return {name: _make_array(dtype, shapes[name], rng) for name, dtype, _ in checked}
+
+
+def _check_shape(name: str, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """Refuse a negative or absurdly large declared shape before any memory is allocated."""
+    fix = lesson_path("02_sessions")
+    if any(size < 0 for size in shape):
+        raise ValueError(
+            f"Cannot make a feed for input {name!r}: the model declares the shape {list(shape)}, and a "
+            f"dimension cannot be negative. The model's input declaration is wrong; fix the model, or build "
+            f"this input yourself; see {fix}."
+        )
+    elements = math.prod(shape)
+    if elements > MAX_FEED_ELEMENTS:
+        raise ValueError(
+            f"Cannot make a feed for input {name!r}: its shape {list(shape)} holds {elements:,} elements, more "
+            f"than make_feeds allows ({MAX_FEED_ELEMENTS:,}); random data that big would exhaust memory. Pass a "
+            f"smaller batch or smaller dims=..., or build this input yourself; see {fix}."
+        )
+    return shape

@@ -10,6 +10,7 @@ Introduced in lessons/01_onnx_format.ipynb.
 from __future__ import annotations
 
 import os
+import stat
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
@@ -19,7 +20,7 @@ from ortlearn.lessons import lesson_path
 if TYPE_CHECKING:  # onnx is imported lazily so that ``import ortlearn`` stays light
     import onnx
 
-__all__ = ["NotAnOnnxModelError", "ModelLike", "load_model"]
+__all__ = ["ExternalDataError", "NotAnOnnxModelError", "ModelLike", "load_model"]
 
 ModelLike = Union["onnx.ModelProto", str, os.PathLike, bytes]
 
@@ -29,6 +30,10 @@ _TORCH_SUFFIXES = (".pth", ".pt", ".ckpt", ".bin")
 
 class NotAnOnnxModelError(ValueError):
     """The file or bytes given as a model are not a serialized ONNX ``ModelProto``."""
+
+
+class ExternalDataError(ValueError):
+    """A model's external data (tensors in a side file) could not be read safely; the message says why."""
 
 
 def _looks_like_torch(head: bytes, path: Path | None) -> bool:
@@ -67,6 +72,13 @@ def _parse(data: bytes, what: str, path: Path | None) -> "onnx.ModelProto":
     try:
         model = onnx.load_model_from_string(data)
     except (DecodeError, RuntimeError, ValueError) as exc:
+        if "MaxDepth" in str(exc) or "recursion" in str(exc).lower():
+            raise NotAnOnnxModelError(
+                f"Could not read {what}: its messages are nested deeper than protobuf's limit of 100 levels "
+                f"(many subgraphs inside subgraphs, e.g. If or Loop nodes), so this protobuf cannot read it even if "
+                f"it is a valid model ({exc}). Flatten the nested control flow when exporting; see "
+                f"{lesson_path('01_onnx_format')}."
+            ) from exc
         raise _not_onnx(what, data, path, f"protobuf parsing failed: {exc}") from exc
     # Protobuf is lenient: many random byte strings "parse" into an empty message.
     if model.ir_version <= 0 or not model.HasField("graph"):
@@ -91,8 +103,11 @@ def load_model(model: ModelLike, *, load_external_data: bool = True) -> "onnx.Mo
         FileNotFoundError: The path does not exist (the message shows the
             absolute path that was tried).
         IsADirectoryError: The path is a folder.
-        NotAnOnnxModelError: The file or bytes are not an ONNX model; a PyTorch
-            checkpoint gets its own message saying how to export it.
+        NotAnOnnxModelError: The file or bytes are not an ONNX model (or not a
+            regular file: a pipe or a device); a PyTorch checkpoint gets its own
+            message saying how to export it.
+        ExternalDataError: The model's external data points outside its folder,
+            is a symbolic link or cannot be read.
 
     Example:
         >>> import ortlearn as ol
@@ -123,12 +138,26 @@ def load_model(model: ModelLike, *, load_external_data: bool = True) -> "onnx.Mo
             f"{str(path)!r} is a folder, not a .onnx file. Pass the path of the model "
             f"file inside it; see {lesson_path('01_onnx_format')}."
         )
+    if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block forever, a device would never end
+        raise NotAnOnnxModelError(
+            f"{str(path)!r} is not a regular file (a pipe, socket or device), so it cannot be a .onnx model. "
+            f"Pass the path of a model file; see {lesson_path('01_onnx_format')}."
+        )
     data = path.read_bytes()
     parsed = _parse(data, f"the file {str(path)!r}", path)
     if load_external_data and any(
         t.data_location == onnx.TensorProto.EXTERNAL for t in parsed.graph.initializer
     ):
         # Re-load through onnx.load so that external tensors are resolved
-        # relative to the model's own folder.
-        parsed = onnx.load(str(path), load_external_data=True)
+        # relative to the model's own folder (onnx refuses paths that leave it).
+        try:
+            parsed = onnx.load(str(path), load_external_data=True)
+        except (onnx.checker.ValidationError, OSError, ValueError) as exc:
+            raise ExternalDataError(
+                f"Could not read the external data of {str(path)!r}: {exc}. A model's external data must be a "
+                f"regular file given by a relative path inside the model's own folder (next to the .onnx file), "
+                f"never an absolute path, a '..' path or a symbolic link: onnx refuses the others so that a model "
+                f"cannot read other files. Keep the .onnx file and its .data file together; see "
+                f"{lesson_path('04_export')}."
+            ) from exc
     return parsed

@@ -113,6 +113,7 @@ def test_validate_verify_runs_the_snippets(banks, capsys):
     assert main(["quiz", "validate", "--verify"]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
+        "verify: executing the Python of 2 verify: snippets as you (only do this with banks you trust).",
         "verify: ran 2 snippets, 1 failed.",
         f"{banks.dir / '05_metrics_pitfalls.yaml'}: question 'metrics-a': field 'verify': verify: of question "
         "'metrics-a' (topic '05_metrics_pitfalls') failed at line 2 `assert len(outputs) == 2, 'one output only'`: "
@@ -124,7 +125,9 @@ def test_validate_verify_runs_the_snippets(banks, capsys):
 def test_validate_verify_all_passing(banks, capsys):
     banks.write(bank("04_export", verify="assert isinstance(session.run(None, feeds), list)\n"), "04_export.yaml")
     assert main(["quiz", "validate", "--verify", "04_export"]) == 0
-    assert capsys.readouterr().out == "verify: ran 1 snippet, 0 failed.\n1 bank, 2 questions: all valid.\n"
+    assert capsys.readouterr().out == (
+        "verify: executing the Python of 1 verify: snippet as you (only do this with banks you trust).\n"
+        "verify: ran 1 snippet, 0 failed.\n1 bank, 2 questions: all valid.\n")
 
 
 # --------------------------------------------------------------------------- take

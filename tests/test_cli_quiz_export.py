@@ -92,16 +92,16 @@ def test_results_table_reads_the_default_file(tmp_path, capsys):
 
 
 def test_results_missing_file_is_friendly(tmp_path, capsys):
-    assert main(["quiz", "results", "--path", str(tmp_path / "nobody.json")]) == 0
+    assert main(["quiz", "results", "--path", str(tmp_path / "nobody.json")]) == 1  # a script can tell (finding 16)
     captured = capsys.readouterr()
-    assert captured.out.startswith("No quiz results yet")
+    assert captured.out == ""
     assert "No results file at" in captured.err
 
 
 def test_results_damaged_file_is_reported_and_left_alone(tmp_path, capsys):
     bad = tmp_path / "carol.json"
     bad.write_text("{not json")
-    assert main(["quiz", "results", "--csv", "--path", str(bad)]) == 0
+    assert main(["quiz", "results", "--csv", "--path", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "Could not read results from" in err and "Expecting property name" in err  # says what is wrong
     assert bad.read_text() == "{not json"

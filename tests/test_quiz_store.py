@@ -6,6 +6,7 @@ import json
 import os
 import re
 import sys
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -37,7 +38,8 @@ def store(data_dir):
 
 
 def files_in(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())
+    """The folder's files, without the writers' lock file (it stays, empty, by design)."""
+    return sorted(p.name for p in folder.iterdir() if p.name != ".results.json.lock")
 
 
 # --------------------------------------------------------------------------- where
@@ -202,15 +204,9 @@ def test_a_failed_write_keeps_the_old_file_intact(store, data_dir, monkeypatch):
     ("{not json", "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
     ("[1, 2]", "expected a JSON object with 'version' and 'results'"),
     ('{"version": 2, "results": {}}', "it has version 2; this ortlearn reads version 1"),
+    ('{"version": true, "results": {}}', "it has version True; this ortlearn reads version 1"),
     ('{"version": 1, "results": []}', "'results' is not a JSON object"),
-    ('{"version": 1, "results": {"t": 3}}', "results['t'] is not a JSON object"),
-    ('{"version": 1, "results": {"t": {"q": {"answered": true, "correct": 1, "attempts": 1, "seconds": 1}}}}',
-     "results['t']['q']: 'answered' and 'correct' must be true or false"),
-    ('{"version": 1, "results": {"t": {"q": {"answered": true, "correct": true, "attempts": "2", "seconds": 1}}}}',
-     "results['t']['q']: 'attempts' must be an integer >= 0, got '2'"),
-    ('{"version": 1, "results": {"t": {"q": {"answered": true, "correct": true, "attempts": 2, "seconds": -1}}}}',
-     "results['t']['q']: 'seconds' must be a number >= 0, got -1"),
-    ('{"version": 1, "results": {"t": {"q": []}}}', "results['t']['q'] is not a JSON object"),
+    ("[" * 5000, "it is nested too deeply to be a results file"),
 ])  # fmt: skip
 def test_corrupt_file_is_moved_aside_with_a_warning(store, data_dir, content, reason):
     data_dir.mkdir()
@@ -225,6 +221,36 @@ def test_corrupt_file_is_moved_aside_with_a_warning(store, data_dir, content, re
     assert sorted(ResultStore(store.path).results()) == ["sessions-run-returns-list"]
 
 
+GOOD = {"answered": True, "correct": True, "attempts": 1, "seconds": 1.0}
+
+
+@pytest.mark.parametrize("entry, reason", [
+    ({"answered": True, "correct": 1, "attempts": 1, "seconds": 1}, "results['t']['bad']: 'answered' and 'correct' must be true or false"),
+    ({"answered": True, "correct": True, "attempts": "2", "seconds": 1}, "results['t']['bad']: 'attempts' must be an integer from 0 to 1,000,000, got '2'"),
+    ({"answered": True, "correct": True, "attempts": 2, "seconds": -1}, "results['t']['bad']: 'seconds' must be a number from 0 to 1e+08, got -1"),
+    ({"answered": True, "correct": True, "attempts": 2, "seconds": 1e300}, "results['t']['bad']: 'seconds' must be a number from 0 to 1e+08, got 1e+300"),
+    ([], "results['t']['bad'] is not a JSON object"),
+])  # fmt: skip
+def test_finding05b_a_damaged_entry_costs_that_entry_not_the_history(store, data_dir, entry, reason):
+    data_dir.mkdir()
+    content = json.dumps({"version": 1, "results": {"t": {"good": GOOD, "bad": entry}}})
+    store.path.write_text(content)
+    with pytest.warns(UserWarning, match=re.escape(f"Saved quiz results in {store.path}: 1 damaged entry was left out ({reason}). The other results are kept.")):
+        assert sorted(store.results()) == ["good"]
+    with pytest.warns(UserWarning, match=re.escape(f"the file as it was is kept in {data_dir / 'results.json.corrupt-1'}")):
+        store.record(question("new"), RIGHT, 1)
+    assert sorted(ResultStore(store.path).results()) == ["good", "new"]
+    assert (data_dir / "results.json.corrupt-1").read_text() == content
+
+
+def test_finding05b_a_byte_order_mark_is_read_not_set_aside(store, data_dir):
+    data_dir.mkdir()
+    store.path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"version": 1, "results": {"t": {"q": GOOD}}}).encode())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert sorted(store.results()) == ["q"]
+
+
 def test_corrupt_files_get_the_first_free_number(store, data_dir):
     data_dir.mkdir()
     (data_dir / "results.json.corrupt-1").write_text("older")
@@ -237,17 +263,23 @@ def test_corrupt_files_get_the_first_free_number(store, data_dir):
     assert (data_dir / "results.json.corrupt-1").read_text() == "older"
 
 
-def test_unreadable_file_is_moved_aside(store, data_dir, monkeypatch):
+def test_finding05a_an_unreadable_file_is_left_alone_and_answers_wait_in_memory(store, data_dir, monkeypatch):
     data_dir.mkdir()
-    store.path.write_text('{"version": 1, "results": {}}')
+    store.path.write_text(json.dumps({"version": 1, "results": {"t": {"old": GOOD}}}))
+    real_open = open
 
-    def denied(self, *args, **kwargs):
-        raise PermissionError(13, "Permission denied")
+    def denied(file, *args, **kwargs):
+        if Path(file) == store.path:
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_text", denied)
-    with pytest.warns(UserWarning, match=r"are unusable \(it could not be read: \[Errno 13\] Permission denied\); the file was moved to .*corrupt-1"):
-        assert store.results() == {}
-    assert (data_dir / "results.json.corrupt-1").exists()
+    monkeypatch.setattr("builtins.open", denied)
+    with pytest.warns(UserWarning, match=r"could not be read \(\[Errno 13\] Permission denied\); the file is left as it is and this session's answers wait in memory until it can be read\."):
+        assert store.record(question("new"), RIGHT, 1).attempts == 1
+    assert files_in(data_dir) == ["results.json"]
+    monkeypatch.undo()
+    store.record(question("later"), RIGHT, 1)  # readable again: nothing was lost
+    assert sorted(ResultStore(store.path).results()) == ["later", "new", "old"]
 
 
 def test_not_utf8_file_is_moved_aside(store, data_dir):
@@ -261,10 +293,11 @@ def test_corrupt_file_that_cannot_be_moved_is_left_alone(store, data_dir, monkey
     data_dir.mkdir()
     store.path.write_text("garbage")
 
-    def refuse(src, dst):
+    def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(results_module.os, "replace", refuse)
+    monkeypatch.setattr(results_module.os, "link", refuse)
     with pytest.warns(UserWarning, match=r"could not be moved aside \(\[Errno 13\] Permission denied\); the file is left untouched and this session keeps results in memory only\."):
         result = store.record(question(), RIGHT, 2)
     assert result.attempts == 1
@@ -300,7 +333,7 @@ def test_permission_denied_on_write_warns(store, data_dir, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(results_module.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
     with pytest.warns(UserWarning, match=re.escape(f"Could not save quiz results to {store.path} ([Errno 13] Permission denied)")):
         result = store.record(question("b"), WRONG, 1)
     assert result.attempts == 1 and sorted(store.results()) == ["a", "b"]

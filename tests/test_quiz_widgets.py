@@ -5,8 +5,10 @@ Banks are built in memory from the frozen dataclasses; no YAML file is read.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
+import re
 
 import ipywidgets as widgets
 import pytest
@@ -14,6 +16,7 @@ import pytest
 import ortlearn.quiz.widgets as quiz_widgets
 from ortlearn.quiz.grading import choice_label, choice_order, format_answer
 from ortlearn.quiz.questions import Bank, Choice, Question
+from ortlearn.quiz.render import format_markdown_html
 from ortlearn.quiz.store import ResultStore
 from ortlearn.quiz.widgets import Checkpoint, QuestionWidget, QuizProgress, QuizWidget, plain_label
 
@@ -90,8 +93,9 @@ def widget_state_text(widget: widgets.Widget) -> str:
     return "\n".join(texts)
 
 
-def outputs_text(output: widgets.Output) -> str:
-    return "\n".join(o["data"]["text/markdown"] for o in output.outputs)
+def outputs_text(area: widgets.HTML) -> str:
+    """The text a learner reads in a rendered-Markdown area (tags dropped, entities decoded)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", area.value))
 
 
 def answer_single(widget: QuestionWidget, original_index: int) -> None:
@@ -119,7 +123,7 @@ def test_incorrect_single_choice_offers_retry_but_not_the_answer():
     assert "That is what indexing outputs[0] gives you." in q.feedback.value
     assert (q.answered, q.correct) == (True, False)
     assert q.retry_button.layout.display is None and q.show_answer_button.layout.display is None
-    assert q.explanation.outputs == ()
+    assert q.explanation.value == ""
 
 
 def test_hint_appears_only_after_click_and_button_hidden_without_hint():
@@ -148,7 +152,7 @@ def test_second_incorrect_check_reveals_answer_and_explanation():
     q.retry_button.click()
     answer_single(q, 2)
     shown = outputs_text(q.explanation)
-    assert f"**The answer:** {format_answer(SINGLE)}" in shown and SINGLE.explanation in shown
+    assert f"The answer: {format_answer(SINGLE)}" in shown and SINGLE.explanation in shown
     assert q.retry_button.layout.display == "none" and q.check_button.disabled
 
 
@@ -169,7 +173,7 @@ def test_check_with_nothing_picked_asks_and_counts_no_attempt():
 
 def test_prompt_is_markdown_and_code_is_highlighted_inline():
     q = QuestionWidget(SINGLE, number=3)
-    assert outputs_text(q.prompt) == "**Question 3.** What type does `session.run(None, feeds)` return?"
+    assert q.prompt.value == "<p><strong>Question 3.</strong> What type does <code>session.run(None, feeds)</code> return?</p>"
     assert "<pre" in q.code.value and "style=" in q.code.value and "class=\"k\"" not in q.code.value
     assert q.radio.description == "Answer"
     assert q.check_button.tooltip and q.hint_button.tooltip and q.retry_button.tooltip
@@ -272,7 +276,7 @@ def test_answer_key_appears_only_after_the_clicks_that_reveal_it():
     assert "The answer" not in after_check and SINGLE.explanation not in after_check
     q.show_answer_button.click()
     after_reveal = widget_state_text(q)
-    assert f"The answer:** {format_answer(SINGLE)}" in after_reveal and SINGLE.explanation in after_reveal
+    assert f"The answer:</strong> {format_answer(SINGLE)}" in after_reveal and SINGLE.explanation in after_reveal
 
 
 def test_whole_quiz_state_leaks_nothing_before_checks():
@@ -347,7 +351,7 @@ def test_progress_line_updates_on_every_check():
     numeric.check_button.click()
     assert quiz.progress_line.value == "answered 3/4 · correct 2"
     assert quiz.progress == QuizProgress(3, 2, 4) == (3, 2, 4)
-    assert quiz.summary.outputs == ()  # not every question answered yet
+    assert quiz.summary.value == ""  # not every question answered yet
 
 
 def test_summary_links_missed_lessons_and_lists_mistakes():
@@ -365,7 +369,7 @@ def test_summary_links_missed_lessons_and_lists_mistakes():
     assert "[Execution providers](../lessons/03_providers.ipynb): question 4" in text
     assert "05_metrics_pitfalls" not in text
     assert "`output-is-array`, `cuda-request-raises`" in text
-    assert outputs_text(quiz.summary) == text  # appeared by itself once all were answered
+    assert quiz.summary.value == format_markdown_html(text)  # appeared by itself once all were answered
 
 
 def test_summary_button_works_any_time_and_link_base_is_configurable():
@@ -373,8 +377,8 @@ def test_summary_button_works_any_time_and_link_base_is_configurable():
     quiz.summary_button.click()
     assert "4 questions not answered yet." in outputs_text(quiz.summary)
     answer_single(quiz.questions[0], 2)
-    assert "[Inference sessions](lessons/02_sessions.ipynb)" in outputs_text(quiz.summary)
-    assert "`output-is-dict`" in outputs_text(quiz.summary)
+    assert '<a href="lessons/02_sessions.ipynb" target="_blank" rel="noopener noreferrer">Inference sessions</a>' in quiz.summary.value
+    assert "<code>output-is-dict</code>" in quiz.summary.value
 
 
 def test_question_without_known_lesson_is_listed_without_link():

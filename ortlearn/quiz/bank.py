@@ -6,6 +6,16 @@ DESIGN.md, "Question banks"). :func:`load_bank` reads one with
 :class:`~ortlearn.quiz.questions.Bank` objects; :func:`load_banks` reads several
 and also checks that question ids are unique across banks.
 
+A bank is data from anyone: reading one never runs it (``verify:`` snippets run
+only in :mod:`ortlearn.quiz.verify`, on request), and a hostile file gets a
+clear message, fast. The YAML reader (the C loader, ``yaml.CSafeLoader``, where
+PyYAML has it) rejects aliases and merge keys (no "billion laughs"), duplicate
+keys (YAML would keep only the last, silently) and nesting deeper than
+:data:`MAX_DEPTH`, each with its line number; a file over :data:`MAX_BANK_BYTES`
+is not read; values quoted in messages are shortened; strings may not hold
+control characters (they could rewrite a learner's terminal); a ``topic``
+names files (``ortlearn quiz export``), so it must be a plain file stem.
+
 Nothing half-valid comes out: a bank with any problem raises
 :class:`QuestionBankError`, which lists *every* problem of the file, each naming
 the file, the question and the field, so an author fixes them in one pass.
@@ -22,15 +32,24 @@ Introduced in lessons/01_onnx_format.ipynb.
 from __future__ import annotations
 
 import difflib
-import math
 import os
-import re
-from collections.abc import Callable, Iterable, Sequence
+import stat
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ortlearn.lessons import LESSONS
-from ortlearn.quiz.questions import CHOICE_TYPES, DIFFICULTIES, QUESTION_TYPES, Bank, Choice, Question
+from ortlearn.quiz.bank_schema import (
+    CHOICE_FIELDS,
+    MAX_CHOICES,
+    MAX_VERIFY_CHARS,
+    MIN_CHOICES,
+    QUESTION_FIELDS,
+    TOP_LEVEL_FIELDS,
+    TOPIC_PATTERN,
+    Problems,
+    parse_bank,
+)
+from ortlearn.quiz.questions import Bank
 
 __all__ = [
     "BANKS_ENV_VAR",
@@ -40,6 +59,10 @@ __all__ = [
     "CHOICE_FIELDS",
     "MIN_CHOICES",
     "MAX_CHOICES",
+    "MAX_BANK_BYTES",
+    "MAX_DEPTH",
+    "MAX_VERIFY_CHARS",
+    "TOPIC_PATTERN",
     "QuestionBankError",
     "banks_dir",
     "load_bank",
@@ -55,21 +78,11 @@ _REPO_ROOT = Path(__file__).resolve().parents[2]
 #: ``quizzes/banks`` next to the package (the course installs it editable).
 DEFAULT_BANKS_DIR = _REPO_ROOT / "quizzes" / "banks"
 
-TOP_LEVEL_FIELDS: tuple[str, ...] = ("topic", "title", "description", "questions")
-QUESTION_FIELDS: tuple[str, ...] = (
-    "id", "type", "difficulty", "prompt", "code", "choices", "answer", "tolerance",
-    "hint", "explanation", "verify", "source", "lesson",
-)  # fmt: skip
-CHOICE_FIELDS: tuple[str, ...] = ("text", "correct", "feedback", "mistake")
-MIN_CHOICES, MAX_CHOICES = 2, 6
+#: A bank file larger than this is not read (the course's biggest is ~60 KB; 10,000 questions are ~3.5 MB).
+MAX_BANK_BYTES = 16 * 1024 * 1024
+#: Deepest nesting of lists and mappings a bank may have (a bank needs 4).
+MAX_DEPTH = 20
 
-_KEBAB = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-_NUMBERED_STEM = re.compile(r"\d\d_.+")
-_OPTIONAL_STRINGS = ("code", "hint", "explanation", "verify", "source")
-_LESSON_STEMS = tuple(lesson.stem for lesson in LESSONS)
-_TRUE_FALSE = ("True", "False")
-#: Reports one problem: ``add(message, field=..., choice=...)``.
-_Add = Callable[..., None]
 
 
 class QuestionBankError(ValueError):
@@ -159,7 +172,7 @@ def load_bank(path_or_topic: str | os.PathLike[str]) -> Bank:
         '02_sessions'
     """
     path = _resolve(path_or_topic)
-    problems = _Problems(format_path(path))
+    problems = Problems(format_path(path))
     bank = _parse_file(path, problems)
     if problems.items or bank is None:
         raise QuestionBankError(problems.items)
@@ -276,8 +289,23 @@ def _resolve(path_or_topic: str | os.PathLike[str]) -> Path:
             f"got {path_or_topic!r} ({type(path_or_topic).__name__})."
         )
     if not path.is_file():
-        raise FileNotFoundError(f"No question bank file {str(path)!r}.")
+        raise FileNotFoundError(f"No question bank file {str(path)!r}{_why_not_a_file(path)}.")
     return path
+
+
+def _why_not_a_file(path: Path) -> str:
+    """``" (it is a folder)"`` and the like: why ``path`` is not a readable regular file ("" when it is missing)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return " (it is a symbolic link to a missing file)" if path.is_symlink() else ""
+    except OSError as exc:  # a symlink loop, a permission problem
+        return f" ({exc.strerror or exc})"
+    if stat.S_ISDIR(mode):
+        return " (it is a folder; a bank is a .yaml file)"
+    if not stat.S_ISREG(mode):
+        return " (it is not a regular file: a pipe, socket or device cannot be a bank)"
+    return ""
 
 
 def _topic_path(topic: str) -> Path:
@@ -285,6 +313,8 @@ def _topic_path(topic: str) -> Path:
     path = folder / f"{topic}.yaml"
     if path.is_file():
         return path
+    if os.path.lexists(path):
+        raise FileNotFoundError(f"No question bank file {str(path)!r}{_why_not_a_file(path)}.")
     available = sorted(p.stem for p in folder.glob("*.yaml"))
     close = difflib.get_close_matches(topic, available, n=1)
     suggestion = f" Did you mean {close[0]!r}?" if close else ""
@@ -293,39 +323,30 @@ def _topic_path(topic: str) -> Path:
     )
 
 
-class _Problems:
-    """Collects one file's problems, each prefixed with the file and where in it."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.items: list[str] = []
-
-    def add(self, message: str, *, question: str = "", choice: int = 0, field: str = "") -> None:
-        parts = [self.file]
-        if question:
-            parts.append(question)
-        if choice:
-            parts.append(f"choice #{choice}")
-        if field:
-            parts.append(f"field {field!r}")
-        self.items.append(": ".join(parts) + ": " + message)
-
-
-def _show(value: Any) -> str:
-    """``'x' (str)``: the value and its YAML-visible type, for "got …" phrases."""
-    return f"{value!r} ({type(value).__name__})"
-
-
-def _parse_file(path: Path, problems: _Problems) -> Bank | None:
+def _parse_file(path: Path, problems: Problems) -> Bank | None:
     import yaml
 
+    from ortlearn.quiz.yaml_loader import BankYAMLError, load_yaml
+
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BANK_BYTES + 1)
+    except OSError as exc:
+        problems.add(f"could not be read: {exc.strerror or exc}.")
+        return None
+    if len(raw) > MAX_BANK_BYTES:
+        problems.add(f"is larger than {MAX_BANK_BYTES // 2**20} MiB; a bank that big is refused. Split it into several banks.")
+        return None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         problems.add(f"is not UTF-8 text ({exc.reason} at byte {exc.start}).")
         return None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text, max_depth=MAX_DEPTH)
+    except BankYAMLError as exc:
+        problems.add(str(exc))
+        return None
     except yaml.MarkedYAMLError as exc:
         mark, start = exc.problem_mark or exc.context_mark, exc.context_mark
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -338,281 +359,4 @@ def _parse_file(path: Path, problems: _Problems) -> Bank | None:
     except yaml.YAMLError as exc:
         problems.add(f"invalid YAML: {exc}.")
         return None
-    return _parse_bank(data, path, problems)
-
-
-# --------------------------------------------------------------------------- the bank
-
-
-def _parse_bank(data: Any, path: Path, problems: _Problems) -> Bank | None:
-    expected = "a mapping with 'topic', 'title' and 'questions'"
-    if data is None:
-        problems.add(f"the file is empty; expected {expected}.")
-        return None
-    if not isinstance(data, dict):
-        problems.add(f"expected {expected} at the top level, got {_show(data)}.")
-        return None
-    _check_unknown(data, TOP_LEVEL_FIELDS, problems.add)
-    topic = _required_string(data, "topic", problems.add)
-    title = _required_string(data, "title", problems.add)
-    if "description" in data:
-        _optional_string(data, "description", problems.add)
-    if topic is not None and _NUMBERED_STEM.fullmatch(path.stem) and topic != path.stem:
-        problems.add(f"expected {path.stem!r} (the file's stem), got {topic!r}.", field="topic")
-    raw_questions = data.get("questions")
-    if "questions" not in data:
-        problems.add("missing; expected a list of questions.", field="questions")
-        return None
-    if not isinstance(raw_questions, list):
-        problems.add(f"expected a list of questions, got {_show(raw_questions)}.", field="questions")
-        return None
-    if not raw_questions:
-        problems.add("is empty; a bank needs at least one question.", field="questions")
-        return None
-    questions: list[Question] = []
-    first_use: dict[str, int] = {}
-    for number, raw in enumerate(raw_questions, start=1):
-        question = _parse_question(raw, number, topic or "", problems)
-        qid = raw.get("id") if isinstance(raw, dict) else None
-        if isinstance(qid, str) and _KEBAB.fullmatch(qid):
-            if qid in first_use:
-                problems.add(
-                    f"duplicate id: questions #{first_use[qid]} and #{number} both use it.",
-                    question=f"question {qid!r}",
-                    field="id",
-                )
-            first_use.setdefault(qid, number)
-        if question is not None:
-            questions.append(question)
-    if problems.items or topic is None or title is None:
-        return None
-    return Bank(topic=topic, title=title, questions=tuple(questions), path=path)
-
-
-def _check_unknown(raw: dict[Any, Any], allowed: Sequence[str], add: _Add, **where: Any) -> None:
-    for key in raw:
-        if key in allowed:
-            continue
-        close = difflib.get_close_matches(str(key), allowed, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else "."
-        add(f"unknown field{hint} Valid fields are {list(allowed)}.", field=str(key), **where)
-
-
-def _required_string(raw: dict[Any, Any], field: str, add: _Add, **where: Any) -> str | None:
-    if field not in raw or raw[field] is None:
-        add("missing; expected a non-empty string.", field=field, **where)
-        return None
-    value = raw[field]
-    if not isinstance(value, str):
-        add(f"expected a string, got {_show(value)}.", field=field, **where)
-        return None
-    if not value.strip():
-        add(f"must not be empty, got {value!r}.", field=field, **where)
-        return None
-    return value
-
-
-def _optional_string(raw: dict[Any, Any], field: str, add: _Add, **where: Any) -> str:
-    value = raw.get(field, "")
-    if not isinstance(value, str):
-        add(f"expected a string, got {_show(value)}.", field=field, **where)
-        return ""
-    return value
-
-
-def _kebab_tag(raw: dict[Any, Any], field: str, add: _Add, **where: Any) -> str | None:
-    value = raw.get(field)
-    if field not in raw:
-        return None
-    if not isinstance(value, str) or not _KEBAB.fullmatch(value):
-        add(
-            f"expected a kebab-case tag (lowercase letters and digits joined by single hyphens, "
-            f"e.g. 'output-is-array'), got {_show(value)}.",
-            field=field,
-            **where,
-        )
-        return None
-    return value
-
-
-def _number(raw: dict[Any, Any], field: str, add: _Add, *, minimum: float | None = None) -> float | None:
-    value = raw[field]
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        hint = ""
-        if isinstance(value, str) and re.fullmatch(r"\s*[+-]?[\d.]+[eE][+-]?\d+\s*", value):
-            hint = " (YAML reads an exponent without a dot as text: write 1.0e-3, not 1e-3)"
-        add(f"expected a number, got {_show(value)}{hint}.", field=field)
-        return None
-    if not math.isfinite(value):
-        add(f"expected a finite number, got {value!r}.", field=field)
-        return None
-    if minimum is not None and value < minimum:
-        add(f"expected a number >= {minimum:g}, got {value!r}.", field=field)
-        return None
-    return float(value)
-
-
-# --------------------------------------------------------------------------- one question
-
-
-def _parse_question(raw: Any, number: int, topic: str, problems: _Problems) -> Question | None:
-    label = f"question #{number}"
-    if not isinstance(raw, dict):
-        expected = "a mapping with 'id', 'type', 'difficulty' and 'prompt'"
-        problems.add(f"expected {expected}, got {_show(raw)}.", question=label)
-        return None
-    qid = raw.get("id")
-    id_ok = False
-    if qid is None or qid == "":
-        problems.add(
-            "missing; every question needs a kebab-case id such as 'sessions-run-returns-list'.",
-            question=label,
-            field="id",
-        )
-    elif not isinstance(qid, str) or not _KEBAB.fullmatch(qid):
-        problems.add(
-            f"expected a kebab-case id (lowercase letters and digits joined by single hyphens, "
-            f"e.g. 'sessions-run-returns-list'), got {_show(qid)}.",
-            question=label,
-            field="id",
-        )
-    else:
-        label = f"question {qid!r}"
-        id_ok = True
-    before = len(problems.items)
-
-    def add(message: str, *, field: str = "", choice: int = 0) -> None:
-        problems.add(message, question=label, field=field, choice=choice)
-
-    _check_unknown(raw, QUESTION_FIELDS, add)
-    qtype = _one_of(raw, "type", QUESTION_TYPES, add)
-    difficulty = _one_of(raw, "difficulty", DIFFICULTIES, add)
-    prompt = _required_string(raw, "prompt", add)
-    strings = {field: _optional_string(raw, field, add) for field in _OPTIONAL_STRINGS}
-    lesson = _lesson(raw, topic, add)
-    if strings["verify"]:
-        _check_python(strings["verify"], add)
-
-    choices: tuple[Choice, ...] = ()
-    answer: float | None = None
-    tolerance = 0.0
-    if qtype in CHOICE_TYPES:
-        for field in ("answer", "tolerance"):
-            if field in raw:
-                add(f"only numeric questions take {field!r}; mark the right choices with 'correct: true'.", field=field)
-        choices = _parse_choices(raw, qtype, add)
-    elif qtype == "numeric":
-        if "choices" in raw:
-            add(
-                "numeric questions take no choices; give 'answer' (and optionally 'tolerance') instead.",
-                field="choices",
-            )
-        if "answer" not in raw:
-            add("missing; numeric questions need a number 'answer'.", field="answer")
-        else:
-            answer = _number(raw, "answer", add)
-        if "tolerance" in raw:
-            tolerance = _number(raw, "tolerance", add, minimum=0) or 0.0
-
-    if len(problems.items) > before or not id_ok or qtype is None or difficulty is None or prompt is None:
-        return None
-    return Question(
-        id=qid,
-        type=qtype,
-        difficulty=difficulty,
-        prompt=prompt,
-        choices=choices,
-        answer=answer,
-        tolerance=tolerance,
-        lesson=lesson,
-        topic=topic,
-        **strings,
-    )
-
-
-def _one_of(raw: dict[Any, Any], field: str, valid: Sequence[str], add: _Add) -> str | None:
-    if field not in raw:
-        add(f"missing; expected one of {list(valid)}.", field=field)
-        return None
-    value = raw[field]
-    if value not in valid or not isinstance(value, str):
-        add(f"expected one of {list(valid)}, got {value!r}.", field=field)
-        return None
-    return value
-
-
-def _lesson(raw: dict[Any, Any], topic: str, add: _Add) -> str:
-    if "lesson" not in raw:
-        return topic if topic in _LESSON_STEMS else ""
-    value = raw["lesson"]
-    if value not in _LESSON_STEMS or not isinstance(value, str):
-        add(f"expected a lesson stem, one of {list(_LESSON_STEMS)}, got {value!r}.", field="lesson")
-        return ""
-    return value
-
-
-def _check_python(source: str, add: _Add) -> None:
-    try:
-        compile(source, "<verify>", "exec")
-    except SyntaxError as exc:
-        lines = source.splitlines()
-        lineno = exc.lineno or 0
-        code = f" `{lines[lineno - 1].strip()}`" if 0 < lineno <= len(lines) else ""
-        add(f"not valid Python: line {lineno}{code}: {exc.msg}.", field="verify")
-    except ValueError as exc:  # e.g. a NUL character
-        add(f"not valid Python: {exc}.", field="verify")
-
-
-def _parse_choices(raw: dict[Any, Any], qtype: str, add: _Add) -> tuple[Choice, ...]:
-    needs = f"{qtype} questions need {MIN_CHOICES} to {MAX_CHOICES} choices"
-    if "choices" not in raw:
-        add(f"missing; {needs}.", field="choices")
-        return ()
-    items = raw["choices"]
-    if not isinstance(items, list):
-        add(f"expected a list of choices, got {_show(items)}; {needs}.", field="choices")
-        return ()
-    if not MIN_CHOICES <= len(items) <= MAX_CHOICES:
-        add(f"expected {MIN_CHOICES} to {MAX_CHOICES} choices, got {len(items)}.", field="choices")
-    parsed = [_parse_choice(item, number, add) for number, item in enumerate(items, start=1)]
-    choices = [choice for choice in parsed if choice is not None]
-    if len(choices) != len(parsed):
-        return ()
-    correct = [number for number, choice in enumerate(choices, start=1) if choice.correct]
-    if qtype == "multi_choice" and not correct:
-        add(
-            "multi_choice needs at least 1 correct choice, got 0; mark every right option with 'correct: true'.",
-            field="choices",
-        )
-    elif qtype != "multi_choice" and len(correct) != 1:
-        numbers = ", ".join(f"#{n}" for n in correct) or "none"
-        add(f"{qtype} needs exactly 1 correct choice, got {len(correct)} ({numbers}).", field="choices")
-    texts = tuple(choice.text for choice in choices)
-    if qtype == "true_false" and texts != _TRUE_FALSE:
-        add(f"true_false choices must be exactly 'True' then 'False', got {list(texts)}.", field="choices")
-    return tuple(choices)
-
-
-def _parse_choice(item: Any, number: int, add: _Add) -> Choice | None:
-    if not isinstance(item, dict):
-        add(
-            f"expected a mapping with 'text' (and optionally 'correct', 'feedback', 'mistake'), got {_show(item)}.",
-            choice=number,
-        )
-        return None
-    before: list[str] = []
-
-    def add_here(message: str, *, field: str = "") -> None:
-        before.append(message)
-        add(message, choice=number, field=field)
-
-    _check_unknown(item, CHOICE_FIELDS, add_here)
-    text = _required_string(item, "text", add_here)
-    correct = item.get("correct", False)
-    if not isinstance(correct, bool):
-        add_here(f"expected true or false, got {_show(correct)}.", field="correct")
-    feedback = _optional_string(item, "feedback", add_here)
-    mistake = _kebab_tag(item, "mistake", add_here)
-    if before or text is None:
-        return None
-    return Choice(text=text, correct=correct, feedback=feedback, mistake=mistake)
+    return parse_bank(data, path, problems)

@@ -19,18 +19,25 @@ writes ``<topic>.gift.txt`` files. How our schema maps onto GIFT:
 
 All text is escaped: ``\\ ~ = # { } :`` get a backslash, and line breaks are
 written as GIFT's ``\\n`` escape, so no question ever holds a blank line (blank
-lines separate GIFT questions).
+lines separate GIFT questions). Bank text is data, not markup: an answer that
+starts with ``%`` would be read as a Moodle grade weight (``~%50%…`` earns half
+marks), so that ``%`` is written as ``&#37;``; and a ``<`` outside Markdown code
+is written as ``&lt;``, so raw HTML in a bank reaches Moodle as text.
 
 Introduced in quizzes/README.md ("For teachers").
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from ortlearn.quiz.questions import Bank, Question
 
-__all__ = ["GIFT_SPECIAL", "escape_gift", "format_gift", "format_gift_banks", "format_gift_prompt", "format_weight"]
+__all__ = [
+    "GIFT_SPECIAL", "escape_gift", "format_gift", "format_gift_banks", "format_gift_prompt", "format_weight",
+    "neutralize_markup",
+]
 
 #: Characters GIFT gives a meaning to; a backslash makes them literal.
 GIFT_SPECIAL = "~=#{}:"
@@ -56,9 +63,24 @@ def escape_gift(text: str) -> str:
     return "".join(out)
 
 
+_CODE = re.compile(r"(`{3,}.*?`{3,}|`[^`]*`)", re.DOTALL)
+
+
+def neutralize_markup(text: str, *, answer: bool = False) -> str:
+    """Bank Markdown as GIFT text content: ``<`` outside code becomes ``&lt;``; an answer's leading ``%`` becomes ``&#37;``.
+
+    Example:
+        >>> neutralize_markup("%50% <b>x</b> `a<b`", answer=True)
+        '&#37;50% &lt;b>x&lt;/b> `a<b`'
+    """
+    parts = _CODE.split(text)
+    text = "".join(part if i % 2 else part.replace("<", "&lt;") for i, part in enumerate(parts))
+    return "&#37;" + text[1:] if answer and text.startswith("%") else text
+
+
 def format_gift_prompt(question: Question) -> str:
     """Return the question text (Markdown, unescaped): the prompt, then its code as a fenced block."""
-    prompt = question.prompt.strip()
+    prompt = neutralize_markup(question.prompt.strip())
     code = question.code.rstrip("\n")
     if not code.strip():
         return prompt
@@ -93,7 +115,8 @@ def format_gift(bank: Bank) -> str:
         $CATEGORY: ortlearn/02_sessions
         ...
     """
-    blocks = [f"// ortlearn · {bank.title.replace(chr(10), ' ')}\n$CATEGORY: ortlearn/{bank.topic}"]
+    title = " ".join(bank.title.split())  # one comment line, whatever line breaks the title holds
+    blocks = [f"// ortlearn · {title}\n$CATEGORY: ortlearn/{escape_gift(bank.topic)}"]
     blocks.extend(_format_question(question) for question in bank.questions)
     return "\n\n".join(blocks) + "\n"
 
@@ -113,25 +136,29 @@ def _format_question(question: Question) -> str:
         lines.append(f"#{_number(answer)}:{_number(question.tolerance)}")
     elif question.type in ("single_choice", "true_false"):
         for choice in question.choices:
-            lines.append(("=" if choice.correct else "~") + escape_gift(choice.text.strip()) + _feedback(choice.feedback))
+            lines.append(("=" if choice.correct else "~") + _answer(choice.text) + _feedback(choice.feedback))
     elif question.type == "multi_choice":
         right = format_weight(100.0 / len(question.correct_indices))
         for choice in question.choices:
             weight = right if choice.correct else "-100"
-            lines.append(f"~%{weight}%" + escape_gift(choice.text.strip()) + _feedback(choice.feedback))
+            lines.append(f"~%{weight}%" + _answer(choice.text) + _feedback(choice.feedback))
     else:
         raise ValueError(
             f"Question {question.id!r} has type {question.type!r}; GIFT export knows "
             "single_choice, multi_choice, true_false and numeric."
         )
     if question.explanation.strip():
-        lines.append("####" + escape_gift(question.explanation.strip()))
+        lines.append("####" + escape_gift(neutralize_markup(question.explanation.strip())))
     lines.append("}")
     return "\n".join(lines)
 
 
+def _answer(text: str) -> str:
+    return escape_gift(neutralize_markup(text.strip(), answer=True))
+
+
 def _feedback(text: str) -> str:
-    return f"#{escape_gift(text.strip())}" if text.strip() else ""
+    return f"#{escape_gift(neutralize_markup(text.strip()))}" if text.strip() else ""
 
 
 def _number(value: float) -> str:

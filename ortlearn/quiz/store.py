@@ -6,14 +6,21 @@ Results live in one JSON file (:func:`default_results_path`)::
      "results": {"02_sessions": {"sessions-run-returns-list":
                      {"answered": true, "correct": false, "attempts": 2, "seconds": 41.5}}}}
 
-Saving never gets in the way of a quiz:
+Saving never loses an answer and never gets in the way of a quiz
+(:mod:`ortlearn.quiz.results_file` says how the file is kept right, and why):
 
-- every :meth:`ResultStore.record` re-reads the file, changes one entry and
-  writes it back atomically (a temporary file in the same folder, then
-  ``os.replace``), so two notebooks writing to the same file keep each
-  other's topics;
-- a file that cannot be read or has the wrong layout or version is moved aside
-  to ``results.json.corrupt-N`` (never deleted) with a ``UserWarning``;
+- every :meth:`ResultStore.record` takes the file's lock, re-reads it, changes
+  one entry and writes it back atomically, so notebooks, terminals and other
+  processes writing to the same file lose nothing, and a crash loses at most
+  the answer being written;
+- an entry that is damaged is left out with a ``UserWarning`` (the others
+  stay; the file as it was is copied to ``results.json.corrupt-N``);
+- a file that is unusable as a whole (not JSON, another version) is moved
+  aside to ``results.json.corrupt-N`` (never deleted) with a ``UserWarning``;
+  ``ortlearn quiz results --recover`` (:func:`recover_results`) merges what can
+  be salvaged from those files back in;
+- a file that cannot be read right now (permissions, an I/O error) is left as
+  it is, and answers wait in memory until it can be read;
 - a file that cannot be written (read-only folder, full disk) gives a
   ``UserWarning`` and the results stay in memory for the session.
 
@@ -22,26 +29,48 @@ Introduced in lessons/01_onnx_format.ipynb.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
+import re
 import sys
-import tempfile
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from ortlearn.quiz.grading import Grade
 from ortlearn.quiz.questions import Question
+from ortlearn.quiz.results_file import (
+    Entries,
+    ResultsFileError,
+    glob_escape,
+    locked,
+    parse_results,
+    read_results,
+    salvage_entries,
+    set_aside,
+    write_results,
+)
 
-__all__ = ["DATA_ENV_VAR", "RESULTS_FILE", "QuestionResult", "ResultStore", "default_results_path", "read_results_file", "results"]
+__all__ = [
+    "DATA_ENV_VAR",
+    "RESULTS_FILE",
+    "QuestionResult",
+    "ResultStore",
+    "default_results_path",
+    "read_results_file",
+    "recover_results",
+    "results",
+]
 
 #: Environment variable naming the folder that holds ``results.json``.
 DATA_ENV_VAR = "ORTLEARN_DATA_DIR"
 RESULTS_FILE = "results.json"
-_VERSION = 1
 _Results = dict[str, dict[str, "QuestionResult"]]
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -94,7 +123,8 @@ class ResultStore:
     Introduced in lessons/01_onnx_format.ipynb.
 
     Args:
-        path: The JSON file; None uses :func:`default_results_path`.
+        path: The JSON file; None uses :func:`default_results_path`. When it is a
+            symbolic link, the file it points to is updated and the link stays.
 
     Attributes:
         path: The JSON file.
@@ -109,6 +139,7 @@ class ResultStore:
         self.path: Path = Path(path) if path is not None else default_results_path()
         self._unsaved: _Results = {}  # recorded but not yet written (a write failed)
         self._memory_only = False  # the file could be neither used nor moved aside: leave it alone
+        self._warned: set[str] = set()
 
     def __repr__(self) -> str:
         return f"ResultStore({str(self.path)!r})"
@@ -130,122 +161,179 @@ class ResultStore:
         """
         if not math.isfinite(seconds) or seconds < 0:
             raise ValueError(f"seconds must be a finite number >= 0, got {seconds!r}.")
-        data = self._load()
-        previous = data.get(question.topic, {}).get(question.id)
-        result = QuestionResult(
-            question_id=question.id,
-            topic=question.topic,
-            answered=True,
-            correct=bool(grade.correct),
-            attempts=(previous.attempts if previous else 0) + 1,
-            seconds=(previous.seconds if previous else 0.0) + float(seconds),
-        )
-        data.setdefault(question.topic, {})[question.id] = result
-        self._unsaved.setdefault(question.topic, {})[question.id] = result
-        if self._save(data):
-            self._unsaved.clear()
-        return result
+
+        def change(data: _Results) -> QuestionResult:
+            previous = data.get(question.topic, {}).get(question.id)
+            result = QuestionResult(
+                question_id=question.id,
+                topic=question.topic,
+                answered=True,
+                correct=bool(grade.correct),
+                attempts=(previous.attempts if previous else 0) + 1,
+                seconds=(previous.seconds if previous else 0.0) + float(seconds),
+            )
+            data.setdefault(question.topic, {})[question.id] = result
+            self._unsaved.setdefault(question.topic, {})[question.id] = result
+            return result
+
+        return self._update(change)
 
     def results(self, topic: str | None = None) -> dict[str, QuestionResult]:
         """Return the saved records by question id, for one topic or all of them."""
-        data = self._load()
+        data, _ = self._load()
         topics = [topic] if topic is not None else sorted(data)
         return {qid: result for name in topics for qid, result in data.get(name, {}).items()}
 
     def reset(self, topic: str | None = None) -> None:
         """Forget the records of one topic, or all of them (None)."""
-        data = self._load()
-        if topic is None:
-            data.clear()
-            self._unsaved.clear()
-        else:
-            data.pop(topic, None)
-            self._unsaved.pop(topic, None)
-        if self._save(data):
-            self._unsaved.clear()
+
+        def change(data: _Results) -> None:
+            if topic is None:
+                data.clear()
+                self._unsaved.clear()
+            else:
+                data.pop(topic, None)
+                self._unsaved.pop(topic, None)
+
+        self._update(change)
 
     # ----------------------------------------------------------------- file I/O
 
-    def _load(self) -> _Results:
-        data = self._read()
+    def _real_path(self) -> Path:
+        """The file to write: the target of a symbolic link, so the link stays a link."""
+        return Path(os.path.realpath(self.path))
+
+    def _update(self, change: Callable[[_Results], _T]) -> _T:
+        """Lock, read, ``change`` the data, write; when any step fails, keep the change in memory."""
+        real = self._real_path()
+        with contextlib.ExitStack() as stack:
+            try:
+                if not self._memory_only:
+                    real.parent.mkdir(parents=True, exist_ok=True)
+                    stack.enter_context(locked(real))
+            except OSError as exc:
+                self._warn_unsaved(exc)
+                data, _ = self._load(writable=False)
+                return change(data)
+            data, writable = self._load(real, holding_lock=True)
+            outcome = change(data)
+            if writable and self._save(real, data):
+                self._unsaved.clear()
+            return outcome
+
+    def _load(self, real: Path | None = None, *, holding_lock: bool = False,
+              writable: bool = True) -> tuple[_Results, bool]:
+        """The file's records with the unsaved ones on top, and whether the file may be rewritten."""
+        data, can_write = self._read(real or self._real_path(), holding_lock)
         for topic, entries in self._unsaved.items():
             data.setdefault(topic, {}).update(entries)
-        return data
+        return data, can_write and writable
 
-    def _read(self) -> _Results:
+    def _read(self, real: Path, holding_lock: bool) -> tuple[_Results, bool]:
         if self._memory_only:
-            return {}
+            return {}, False
         try:
-            return _read_file(self.path)
+            entries, problems = read_results(real)
         except (FileNotFoundError, NotADirectoryError):  # nothing saved yet (or no folder to save in)
-            return {}
-        except OSError as exc:
-            return self._set_aside(f"it could not be read: {exc}")
-        except ValueError as exc:
-            return self._set_aside(str(exc))
+            return {}, True
+        except (ResultsFileError, IsADirectoryError) as exc:
+            if not holding_lock:  # move it aside only under the lock, after reading it again
+                return self._repair(real)
+            reason = str(exc) if isinstance(exc, ResultsFileError) else "it is a folder, not a file"
+            return self._set_aside(real, reason), not self._memory_only
+        except OSError as exc:  # unreadable now (permissions, I/O): it may be fine later; never overwrite it
+            self._warn_once(
+                f"Saved quiz results in {self.path} could not be read ({exc}); the file is left as it is and "
+                f"this session's answers wait in memory until it can be read."
+            )
+            return {}, False
+        if problems:
+            kept = ""
+            if holding_lock:
+                with contextlib.suppress(OSError):
+                    kept = f"; the file as it was is kept in {set_aside(real, copy=True)}"
+            shown = "; ".join(problems[:3]) + ("; …" if len(problems) > 3 else "")
+            self._warn_once(
+                f"Saved quiz results in {self.path}: {len(problems)} damaged "
+                f"{'entry was' if len(problems) == 1 else 'entries were'} left out ({shown}){kept}. "
+                f"The other results are kept."
+            )
+        return _records(entries), True
 
-    def _set_aside(self, reason: str) -> _Results:
-        """Move an unusable file to ``<name>.corrupt-N`` and warn; return no results."""
-        number = 1
-        while (target := self.path.with_name(f"{self.path.name}.corrupt-{number}")).exists():
-            number += 1
+    def _repair(self, real: Path) -> tuple[_Results, bool]:
+        """Take the lock and read again: another process may have repaired the file meanwhile."""
         try:
-            os.replace(self.path, target)
+            with locked(real):
+                data, _ = self._read(real, holding_lock=True)
+        except OSError as exc:
+            self._warn_once(f"Saved quiz results in {self.path} are unusable and could not be locked to move "
+                            f"them aside ({exc}); the file is left as it is.")
+            return {}, False
+        return data, False
+
+    def _set_aside(self, real: Path, reason: str) -> _Results:
+        """Move an unusable file to ``<name>.corrupt-N`` and warn; return no results."""
+        try:
+            target = set_aside(real)
         except OSError as exc:
             self._memory_only = True
             warnings.warn(
                 f"Saved quiz results in {self.path} are unusable ({reason}) and could not be moved aside "
                 f"({exc}); the file is left untouched and this session keeps results in memory only.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
             return {}
-        warnings.warn(
-            f"Saved quiz results in {self.path} are unusable ({reason}); the file was moved to {target} "
-            f"and saving starts again from no results.",
-            UserWarning,
-            stacklevel=4,
-        )
+        if target is not None:
+            warnings.warn(
+                f"Saved quiz results in {self.path} are unusable ({reason}); the file was moved to {target} "
+                f"and saving starts again from no results. `ortlearn quiz results --recover` merges what "
+                f"can be salvaged from it.",
+                UserWarning,
+                stacklevel=5,
+            )
         return {}
 
-    def _save(self, data: _Results) -> bool:
-        """Write ``data`` atomically; warn and return False when that fails."""
-        if self._memory_only:
-            return False
-        payload = {
-            "version": _VERSION,
-            "results": {
-                topic: {
-                    qid: {"answered": r.answered, "correct": r.correct, "attempts": r.attempts, "seconds": r.seconds}
-                    for qid, r in sorted(entries.items())
-                }
-                for topic, entries in sorted(data.items())
-                if entries
-            },
-        }
-        temp: str | None = None
+    def _save(self, real: Path, data: _Results) -> bool:
+        """Write ``data`` atomically (the lock is held); warn and return False when that fails."""
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(payload, handle, indent=1)
-                handle.write("\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, self.path)
+            write_results(real, _entries(data))
             return True
         except OSError as exc:
-            if temp is not None:
-                try:
-                    os.unlink(temp)
-                except OSError:
-                    pass  # nothing more to clean up; the warning below says what failed
-            warnings.warn(
-                f"Could not save quiz results to {self.path} ({exc}); they are kept in memory for this session.",
-                UserWarning,
-                stacklevel=3,
-            )
+            self._warn_unsaved(exc)
             return False
+
+    def _warn_unsaved(self, exc: OSError) -> None:
+        warnings.warn(
+            f"Could not save quiz results to {self.path} ({exc}); they are kept in memory for this session.",
+            UserWarning,
+            stacklevel=5,
+        )
+
+    def _warn_once(self, message: str) -> None:
+        if message not in self._warned:
+            self._warned.add(message)
+            warnings.warn(message, UserWarning, stacklevel=5)
+
+
+def _records(entries: Entries) -> _Results:
+    return {
+        topic: {
+            qid: QuestionResult(qid, topic, e["answered"], e["correct"], e["attempts"], float(e["seconds"]))
+            for qid, e in items.items()
+        }
+        for topic, items in entries.items()
+    }
+
+
+def _entries(data: _Results) -> Entries:
+    return {
+        topic: {
+            qid: {"answered": r.answered, "correct": r.correct, "attempts": r.attempts, "seconds": r.seconds}
+            for qid, r in items.items()
+        }
+        for topic, items in data.items()
+    }
 
 
 def results(topic: str | None = None, path: str | os.PathLike[str] | None = None) -> dict[str, QuestionResult]:
@@ -264,15 +352,18 @@ def results(topic: str | None = None, path: str | os.PathLike[str] | None = None
     return ResultStore(path).results(topic)
 
 
-def read_results_file(path: str | os.PathLike[str]) -> list[QuestionResult]:
+def read_results_file(path: str | os.PathLike[str], *, problems: list[str] | None = None) -> list[QuestionResult]:
     """Read a results file as it is, sorted by topic and question id, without changing it.
 
     Unlike :class:`ResultStore`, which moves an unusable file aside so that a learner can
     keep saving, this never touches the file: it is for reading other people's results
-    (``ortlearn quiz results`` over a class's files).
+    (``ortlearn quiz results`` over a class's files). A learner writes this file, so it
+    is a record of practice, not evidence for grading.
 
     Args:
         path: A ``results.json`` written by :class:`ResultStore`.
+        problems: When given, damaged entries are left out and described here; when
+            None, the first damaged entry raises ``ValueError``.
 
     Raises:
         OSError: The file cannot be read.
@@ -282,46 +373,65 @@ def read_results_file(path: str | os.PathLike[str]) -> list[QuestionResult]:
         >>> [r.question_id for r in read_results_file("results.json")]  # doctest: +SKIP
         ['sessions-run-returns-list']
     """
-    data = _read_file(Path(path))
+    entries, found = read_results(Path(path))
+    if found and problems is None:
+        raise ValueError(found[0])
+    if problems is not None:
+        problems.extend(found)
+    data = _records(entries)
     return [data[topic][qid] for topic in sorted(data) for qid in sorted(data[topic])]
 
 
-def _read_file(path: Path) -> _Results:
-    """Read and check a results file: OSError if it cannot be read, ValueError saying what is wrong with it."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeError as exc:
-        raise ValueError(f"it is not UTF-8 text ({exc})") from exc
-    return _parse(json.loads(text))  # json.JSONDecodeError is a ValueError too
+def recover_results(path: str | os.PathLike[str] | None = None) -> tuple[int, list[Path]]:
+    """Merge what can be salvaged from ``results.json.corrupt-N`` files back into the results file.
+
+    Each moved-aside file is read as well as it can be (a damaged JSON file is
+    searched for well-formed entries), and its entries are added to the current
+    ones: attempts and seconds add up (the store started again from zero after
+    moving the file aside), and ``correct`` keeps the current file's latest
+    verdict. Each recovered file is renamed to ``results.json.recovered-N`` so
+    that running this twice counts nothing twice.
+
+    Args:
+        path: The results file; None uses :func:`default_results_path`.
+
+    Returns:
+        How many entries were recovered, and the files they came from.
+
+    Raises:
+        OSError: The results file cannot be locked, read or written.
+        ValueError: The current results file itself is unusable (move it aside first).
+    """
+    real = Path(os.path.realpath(path if path is not None else default_results_path()))
+    recovered, sources = 0, []
+    with locked(real):
+        try:
+            current, _ = read_results(real)
+        except FileNotFoundError:
+            current = {}
+        kept = re.compile(re.escape(real.name) + r"\.corrupt-\d+")
+        asides = [p for p in real.parent.glob(f"{glob_escape(real.name)}.corrupt-*") if kept.fullmatch(p.name)]
+        for aside in sorted(asides, key=lambda p: p.name):
+            try:
+                text = aside.read_bytes().decode("utf-8-sig", errors="replace")
+            except OSError:
+                continue
+            try:
+                found, _ = parse_results(json.loads(text))
+            except (ValueError, RecursionError, MemoryError):  # not JSON, or not the layout: search it
+                found = salvage_entries(text)
+            for topic, items in found.items():
+                for qid, old in items.items():
+                    new = current.setdefault(topic, {}).get(qid)
+                    current[topic][qid] = old if new is None else {
+                        "answered": True, "correct": new["correct"],
+                        "attempts": old["attempts"] + new["attempts"], "seconds": old["seconds"] + new["seconds"],
+                    }
+                    recovered += 1
+            sources.append(aside)
+        write_results(real, current)
+        for aside in sources:
+            set_aside(aside, "recovered")
+    return recovered, sources
 
 
-def _parse(raw: Any) -> _Results:
-    """Check the file's layout and build the records; ValueError says what is wrong."""
-    if not isinstance(raw, dict) or "results" not in raw or "version" not in raw:
-        raise ValueError("expected a JSON object with 'version' and 'results'")
-    if raw["version"] != _VERSION:
-        raise ValueError(f"it has version {raw['version']!r}; this ortlearn reads version {_VERSION}")
-    if not isinstance(raw["results"], dict):
-        raise ValueError("'results' is not a JSON object")
-    data: _Results = {}
-    for topic, entries in raw["results"].items():
-        if not isinstance(entries, dict):
-            raise ValueError(f"results[{topic!r}] is not a JSON object")
-        for qid, entry in entries.items():
-            data.setdefault(topic, {})[qid] = _parse_entry(topic, qid, entry)
-    return data
-
-
-def _parse_entry(topic: str, qid: str, entry: Any) -> QuestionResult:
-    where = f"results[{topic!r}][{qid!r}]"
-    if not isinstance(entry, dict):
-        raise ValueError(f"{where} is not a JSON object")
-    answered, correct = entry.get("answered"), entry.get("correct")
-    attempts, seconds = entry.get("attempts"), entry.get("seconds")
-    if not isinstance(answered, bool) or not isinstance(correct, bool):
-        raise ValueError(f"{where}: 'answered' and 'correct' must be true or false")
-    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 0:
-        raise ValueError(f"{where}: 'attempts' must be an integer >= 0, got {attempts!r}")
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds >= 0:
-        raise ValueError(f"{where}: 'seconds' must be a number >= 0, got {seconds!r}")
-    return QuestionResult(qid, topic, answered, correct, attempts, float(seconds))

@@ -3,7 +3,9 @@
 ``ortlearn quiz take 02_sessions`` runs :func:`take`; :func:`format_bank_text`
 is the plain-text fallback where widgets cannot render. Both use the same
 grading as the widgets (:mod:`ortlearn.quiz.grading`) and never print the
-answer key before the learner has answered.
+answer key before the learner has answered. Bank text is printed through
+:func:`~ortlearn.quiz.render.format_markdown_text`, so a bank's escape sequences
+cannot hide text, clear the screen or set the window title.
 
 Introduced in lessons/01_onnx_format.ipynb.
 """
@@ -20,6 +22,7 @@ from typing import Any, TextIO
 from ortlearn.lessons import lesson_path
 from ortlearn.quiz.grading import Grade, choice_label, choice_order, format_answer, grade, parse_number
 from ortlearn.quiz.questions import CHOICE_TYPES, Bank, Question
+from ortlearn.quiz.render import format_markdown_text
 from ortlearn.quiz.store import ResultStore
 
 __all__ = ["format_question", "format_bank_text", "take"]
@@ -83,7 +86,7 @@ def format_bank_text(bank: Bank) -> str:
         f"To take this quiz interactively in a terminal, run: ortlearn quiz take {bank.topic}"
     ]
     parts.extend(format_question(q, n, count) for n, q in enumerate(bank.questions, start=1))
-    return "\n\n".join(parts) + "\n"
+    return format_markdown_text("\n\n".join(parts) + "\n")
 
 
 def take(
@@ -120,7 +123,7 @@ def take(
     read = input if input is not None else builtins.input
 
     def write(text: str = "") -> None:
-        print(text, file=out)
+        print(format_markdown_text(text), file=out)  # bank text: no escape sequences reach the terminal
 
     total = len(bank.questions)
     write(f"{bank.title}: {total} question{'s' if total != 1 else ''}. Type {_HOW_TO}.")

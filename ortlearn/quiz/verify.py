@@ -2,8 +2,15 @@
 
 Every snippet runs in a fresh namespace holding a tiny model, so a bank author
 can assert real ONNX Runtime behaviour in two or three lines. The test suite
-runs every snippet of every bank (tests/test_banks.py); ``ortlearn quiz
-validate --verify`` does the same from a terminal.
+runs every snippet of the course's own banks (tests/test_banks.py);
+``ortlearn quiz validate --verify`` does the same from a terminal.
+
+**This executes the bank's Python** in this process, with the user's rights
+(files, network, the Jupyter token). It is no sandbox: nothing else in
+ortlearn runs bank code (loading, showing, taking and exporting a bank never
+do), and only an explicit ``--verify`` reaches this module for a bank from
+outside the course. README.md, "Reviewing a bank you were sent", says how to
+review one first.
 
 Names available to a snippet (see :func:`make_namespace`):
 
@@ -90,7 +97,7 @@ def run_verify(question: Question, workdir: Path) -> None:
     namespace = make_namespace(workdir)
     filename = f"<verify {question.topic}:{question.id}>"
     try:
-        exec(compile(question.verify, filename, "exec"), namespace)  # noqa: S102 - bank code is ours
+        exec(compile(question.verify, filename, "exec"), namespace)  # noqa: S102 - runs only on explicit request (--verify, the test suite)
     except Exception as exc:  # report any failure as "the stated answer is not true"
         line = _failing_line(exc, filename, question.verify)
         raise VerifyError(

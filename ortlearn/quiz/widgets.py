@@ -35,6 +35,7 @@ from IPython.display import display
 from ortlearn.lessons import get_lesson, lesson_path
 from ortlearn.quiz.grading import Grade, choice_order, format_answer, grade
 from ortlearn.quiz.questions import CHOICE_TYPES, DIFFICULTIES, Bank, Question
+from ortlearn.quiz.render import format_markdown_html
 from ortlearn.quiz.store import ResultStore
 
 __all__ = [
@@ -68,24 +69,18 @@ def plain_label(text: str) -> str:
     return re.sub(r"`([^`]*)`", r"\1", text).replace("**", "").strip()
 
 
-def _markdown_outputs(text: str) -> tuple[dict[str, Any], ...]:
-    """Output-widget outputs that render ``text`` as Markdown (no IPython shell needed)."""
-    if not text:
-        return ()
-    return ({"output_type": "display_data", "data": {"text/markdown": text, "text/plain": text}, "metadata": {}},)
+def _markdown_html(text: str) -> str:
+    """Bank Markdown as sanitized HTML for a ``widgets.HTML`` (see :mod:`ortlearn.quiz.render`).
+
+    Bank text never goes into an ``Output`` as ``text/markdown``: JupyterLab marks the
+    widget output area as trusted, so HTML in it would run.
+    """
+    return format_markdown_html(text) if text else ""
 
 
 def _inline_html(text: str) -> str:
-    """Escape ``text`` and render its inline Markdown (`code`, **bold**, line breaks) as HTML."""
-    parts = re.split(r"`([^`]+)`", text)
-    out = []
-    for i, part in enumerate(parts):
-        if i % 2:
-            out.append(f"<code>{html.escape(part)}</code>")
-        else:
-            escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(part))
-            out.append(escaped.replace("\n", "<br>"))
-    return "".join(out)
+    """Inline Markdown (`code`, **bold**) as sanitized HTML; line breaks stay line breaks."""
+    return "<br>".join(format_markdown_html(line, inline=True) for line in text.split("\n"))
 
 
 def _highlight(code: str) -> str:
@@ -168,8 +163,7 @@ class QuestionWidget(widgets.VBox):
         self._order = list(choice_order(question, seed)) if question.type in CHOICE_TYPES else []
 
         prefix = f"**Question {number}.** " if number is not None else ""
-        self.prompt = widgets.Output()
-        self.prompt.outputs = _markdown_outputs(prefix + question.prompt)
+        self.prompt = widgets.HTML(_markdown_html(prefix + question.prompt))
         self.code = widgets.HTML(_highlight(question.code)) if question.code else None
         self.radio: widgets.RadioButtons | None = None
         self.checkboxes: list[widgets.Checkbox] = []
@@ -183,7 +177,7 @@ class QuestionWidget(widgets.VBox):
                                           visible=False)
         self.feedback = widgets.HTML("")
         self.hint = widgets.HTML("")
-        self.explanation = widgets.Output()
+        self.explanation = widgets.HTML("")
         self.error = widgets.HTML("")
         buttons = widgets.HBox([self.check_button, self.hint_button, self.retry_button, self.show_answer_button])
         self.children = [w for w in (self.prompt, self.code, answer_box, buttons, self.feedback, self.hint,
@@ -291,7 +285,7 @@ class QuestionWidget(widgets.VBox):
         parts = [f"**The answer:** {format_answer(self.question, order)}"] if with_answer else []
         if self.question.explanation:
             parts.append(self.question.explanation)
-        self.explanation.outputs = _markdown_outputs("\n\n".join(parts))
+        self.explanation.value = _markdown_html("\n\n".join(parts))
         _set_visible(self.retry_button, False)
         _set_visible(self.show_answer_button, False)
         self.revealed = True
@@ -342,7 +336,7 @@ class QuizWidget(widgets.VBox):
                                    f"{' · '.join(counts)}</p>")
         self.progress_line = widgets.Label(str(self.progress))
         self.summary_button = _button("Summary", "Show your score and what to review", "list")
-        self.summary = widgets.Output()
+        self.summary = widgets.HTML("")
         self.error = widgets.HTML("")
         self.children = [self.header, *self.questions,
                          widgets.HBox([self.progress_line, self.summary_button]), self.summary, self.error]
@@ -368,11 +362,11 @@ class QuizWidget(widgets.VBox):
             self._mistakes.update(dict.fromkeys(result.mistakes))
         progress = self.progress
         self.progress_line.value = str(progress)
-        if progress.answered == progress.total or self.summary.outputs:
+        if progress.answered == progress.total or self.summary.value:
             self._render_summary()
 
     def _render_summary(self) -> None:
-        self.summary.outputs = _markdown_outputs(self.summary_text())
+        self.summary.value = _markdown_html(self.summary_text())
 
     def summary_text(self) -> str:
         """The summary as Markdown: score, and what to review (lesson links, misconception tags)."""
@@ -490,8 +484,7 @@ class Checkpoint(widgets.VBox):
             raise ValueError(f"A checkpoint needs a non-empty key (a stable id); got {key!r}.")
         super().__init__()
         self.prompt, self.options, self.key = prompt, options, key
-        prompt_area = widgets.Output()
-        prompt_area.outputs = _markdown_outputs(prompt)
+        prompt_area = widgets.HTML(_markdown_html(prompt))
         self.radio = widgets.RadioButtons(options=[(plain_label(o), o) for o in options], value=None, description="Prediction",
                                           style={"description_width": "initial"}, layout=widgets.Layout(width="auto"))
         self.commit_button = _button("Commit", "Lock in your prediction", "lock", style="primary")
