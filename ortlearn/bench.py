@@ -47,6 +47,7 @@ __all__ = ["LatencyStats", "LatencyTable", "measure_latency", "compare_latency",
 
 _LESSON = "05_metrics_pitfalls"
 _MAX_SAMPLES = 1_000_000  # with min_time: stop here even if min_time is not reached yet
+NOISE = 0.10  # p50s closer than this (relative) are treated as equal: see "Expect noise" above
 
 
 def _see() -> str:
@@ -129,6 +130,8 @@ class LatencyStats:
         )
 
     def __str__(self) -> str:
+        if self.n == 1:  # percentiles of one sample are that sample: say so once
+            return f"{self.label}: {_ms(self.p50_ms)} ms (one call)"
         return (f"{self.label}: p50 {_ms(self.p50_ms)} ms \u00b7 p90 {_ms(self.p90_ms)} ms \u00b7 "
                 f"p99 {_ms(self.p99_ms)} ms (n={self.n}, min {_ms(self.min_ms)}, max {_ms(self.max_ms)})")
 
@@ -258,6 +261,47 @@ class LatencyTable:
 
     def _title(self) -> str:
         return f"Latency in ms; speed-up = p50 of {self.stats[self.baseline].label!r} / p50 of the row"
+
+    def verdicts(self, noise: float = NOISE) -> tuple[str, ...]:
+        """Say, for each row but the baseline, whether its p50 differs from the baseline's beyond noise.
+
+        A row whose p50 is within ``noise`` (relative) of the baseline's is reported as
+        no measurable difference; otherwise as so many times faster or slower.
+
+        Args:
+            noise: The relative p50 difference treated as noise, in [0, 1); by default
+                :data:`NOISE` (10 %).
+
+        Returns:
+            One sentence per row other than the baseline, in table order.
+
+        Raises:
+            TypeError, ValueError: ``noise`` is not a number in [0, 1).
+
+        Example:
+            >>> slow = LatencyStats.from_samples("torch", [4.0, 4.2, 3.9])
+            >>> fast = LatencyStats.from_samples("ort", [2.0, 2.1, 1.9])
+            >>> compare_latency([slow, fast]).verdicts()
+            ("'ort' is 2.00× faster than 'torch' at p50",)
+        """
+        if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
+            raise TypeError(f"noise must be a fraction such as 0.1; got {type(noise).__name__}: {noise!r}; {_see()}.")
+        if not 0 <= noise < 1:
+            raise ValueError(f"noise must be in [0, 1), e.g. 0.1 for 10 %; got {noise!r}; {_see()}.")
+        base = self.stats[self.baseline]
+        lines = []
+        for k, (s, x) in enumerate(zip(self.stats, self.speedup)):
+            if k == self.baseline:
+                continue
+            change = s.p50_ms / base.p50_ms - 1 if base.p50_ms > 0 else math.inf
+            if abs(change) < noise:
+                lines.append(f"{s.label!r} and {base.label!r} are within {noise:.0%} at p50 ({x:.2f}\u00d7): "
+                             f"no difference beyond noise")
+            elif x > 1:
+                lines.append(f"{s.label!r} is {x:.2f}\u00d7 faster than {base.label!r} at p50")
+            else:
+                lines.append(f"{s.label!r} is {1 / x:.2f}\u00d7 slower than {base.label!r} at p50")
+        return tuple(lines)
 
     def _cells(self) -> list[list[str]]:
         cells = [["", "p50", "p90", "p99", "mean", "n", "speed-up"]]

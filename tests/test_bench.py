@@ -184,8 +184,12 @@ def test_stats_repr() -> None:
 
 
 def test_stats_repr_small_and_large_values() -> None:
-    assert "p50 0.0004 ms" in str(LatencyStats.from_samples("tiny", [0.0004]))
-    assert "p50 1234.5 ms" in str(LatencyStats.from_samples("huge", [1234.5]))
+    assert "p50 0.0004 ms" in str(LatencyStats.from_samples("tiny", [0.0004, 0.0004]))
+    assert "p50 1234.5 ms" in str(LatencyStats.from_samples("huge", [1234.5, 1234.5]))
+
+
+def test_stats_repr_of_one_call_prints_one_number() -> None:
+    assert str(LatencyStats.from_samples("first call", [0.1332])) == "first call: 0.1332 ms (one call)"
 
 
 def test_measured_stats_repr_is_stable() -> None:
@@ -230,6 +234,24 @@ def test_table_text_and_html() -> None:
     assert lines[4].endswith("0.50×")
     page = table._repr_html_()
     assert page == table._repr_html_() and page.count("<tr>") == 4 and "2.00×" in page
+
+
+def test_verdicts_apply_the_noise_rule() -> None:
+    rows = [*_hand_made(), LatencyStats.from_samples("close", [4.2, 4.2, 4.3])]  # p50 4.2: 5 % from torch
+    assert compare_latency(rows).verdicts() == (
+        "'ort' is 2.00× faster than 'torch' at p50",
+        "'slow' is 2.00× slower than 'torch' at p50",
+        "'close' and 'torch' are within 10% at p50 (0.95×): no difference beyond noise",
+    )
+    assert compare_latency(rows).verdicts(noise=0.01)[2] == "'close' is 1.05× slower than 'torch' at p50"
+    assert compare_latency(rows, baseline="ort").verdicts()[0] == "'torch' is 2.00× slower than 'ort' at p50"
+
+
+@pytest.mark.parametrize(("noise", "error"), [(1.0, ValueError), (-0.1, ValueError), ("10%", TypeError),
+                                              (True, TypeError)])
+def test_verdicts_noise_errors(noise, error) -> None:
+    with pytest.raises(error, match=r"noise must be"):
+        compare_latency(_hand_made()).verdicts(noise=noise)
 
 
 def test_table_html_escapes_labels() -> None:
