@@ -1,11 +1,14 @@
 """An image classifier's pipeline around ONNX Runtime: load, preprocess, postprocess, check.
 
-A model such as ResNet-50 expects ``float32[1, 3, 224, 224]``: one image (the
-batch dimension), three colour channels first (NCHW), 224×224 pixels, values
-scaled to [0, 1] and then normalized with the ImageNet mean and standard
-deviation. It returns ``float32[1, 1000]`` logits; a softmax turns them into
-probabilities and the top-k of those are the prediction. Each step is a place
-for a silent bug, so :func:`check_image_batch` detects the classic ones.
+torchvision's ImageNet classifiers (ResNet-50 and friends) expect
+``float32[N, 3, 224, 224]``: the batch dimension, three colour channels first
+(NCHW) in RGB order, 224×224 pixels cut from an image whose shorter side was
+resized to 256, values scaled to [0, 1] and then normalized with the ImageNet
+mean and standard deviation. They return ``float32[N, 1000]`` logits; a softmax
+turns them into probabilities and the top-k of those are the prediction. Other
+weights want other recipes (Caffe-trained ones BGR on 0–255, Inception 299 px
+and [-1, 1]): read the model's documentation. Each step is a place for a silent
+bug, so :func:`check_image_batch` detects the classic ones.
 
 numpy is the only module-level import; PIL, scikit-learn and matplotlib load
 inside the functions that need them.
@@ -146,15 +149,19 @@ def preprocess(
     mean: Optional[Sequence[float]] = IMAGENET_MEAN,
     std: Optional[Sequence[float]] = IMAGENET_STD,
     *,
+    resize: Optional[int] = None,
     layout: str = "NCHW",
 ) -> np.ndarray:
     """Turn an RGB ``uint8`` image into a model-ready ``float32`` batch of one.
 
     The steps, in order (lesson 06 prints the shape after each):
 
-    1. resize so that the **shorter side** is ``size`` pixels (bilinear, aspect
-       ratio kept), then **center-crop** to ``size × size``: nothing is
-       stretched, the borders of the longer side are cut off;
+    1. resize so that the **shorter side** is ``resize`` pixels (default:
+       ``size``; bilinear, aspect ratio kept), then **center-crop** to
+       ``size × size``: nothing is stretched, the borders are cut off.
+       torchvision's ImageNet evaluation recipe is ``resize=256, size=224``
+       (the crop keeps 224/256 = 87.5 % of the shorter side); the default
+       ``resize=size`` keeps the whole shorter side;
     2. scale to [0, 1] (divide by 255) as ``float32``;
     3. normalize each channel: ``(x - mean) / std`` (skipped when ``mean`` and
        ``std`` are None);
@@ -163,7 +170,9 @@ def preprocess(
 
     Args:
         image: ``uint8`` array ``(H, W, 3)``, RGB, as :func:`load_image` returns.
-        size: Side of the square output, in pixels.
+        size: Side of the square output (the center crop), in pixels.
+        resize: Length of the shorter side after resizing, before the crop; at least ``size``.
+            None (the default) means ``size``. Use 256 with ``size=224`` for torchvision's weights.
         mean: Per-channel mean on the [0, 1] scale, or None (with ``std=None``) to skip normalizing.
         std: Per-channel standard deviation on the [0, 1] scale, or None.
         layout: ``"NCHW"`` (channels first: PyTorch and most ONNX models) or ``"NHWC"`` (TensorFlow style).
@@ -174,11 +183,14 @@ def preprocess(
     Raises:
         TypeError: ``image`` is not a ``uint8`` numpy array.
         ValueError: ``image`` is not ``(H, W, 3)``, ``size`` is not a positive integer,
-            ``mean``/``std`` do not have 3 values (or only one of them is None), or ``layout`` is unknown.
+            ``resize`` is not an integer ≥ ``size``, ``mean``/``std`` do not have 3 values (or only
+            one of them is None), or ``layout`` is unknown.
 
     Example:
         >>> import ortlearn as ol
         >>> ol.vision.preprocess(ol.vision.load_image("china")).shape
+        (1, 3, 224, 224)
+        >>> ol.vision.preprocess(ol.vision.load_image("china"), size=224, resize=256).shape
         (1, 3, 224, 224)
     """
     if not isinstance(image, np.ndarray) or image.dtype != np.uint8:
@@ -189,6 +201,10 @@ def preprocess(
         raise ValueError(f"preprocess expects one RGB image shaped (H, W, 3); got shape {image.shape}; {_see()}.")
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
         raise ValueError(f"size must be a positive integer (pixels); got {size!r}.")
+    shorter = size if resize is None else resize
+    if isinstance(shorter, bool) or not isinstance(shorter, (int, np.integer)) or shorter < size:
+        raise ValueError(f"resize must be an integer at least size={size} (the shorter side before the "
+                         f"center crop, e.g. resize=256 with size=224); got {resize!r}; {_see()}.")
     if layout not in _LAYOUTS:
         raise ValueError(f"Unknown layout {layout!r}. Choose one of {list(_LAYOUTS)}; {_see()}.")
     if (mean is None) != (std is None):
@@ -200,8 +216,8 @@ def preprocess(
     from PIL import Image
 
     height, width = image.shape[:2]
-    scale = size / min(height, width)
-    new_w, new_h = max(size, round(width * scale)), max(size, round(height * scale))
+    scale = shorter / min(height, width)
+    new_w, new_h = max(shorter, round(width * scale)), max(shorter, round(height * scale))
     resized = Image.fromarray(image).resize((new_w, new_h), Image.Resampling.BILINEAR)
     left, top = (new_w - size) // 2, (new_h - size) // 2
     cropped = np.asarray(resized.crop((left, top, left + size, top + size)))

@@ -97,6 +97,34 @@ def test_preprocess_center_crops_the_longer_side():
     assert blue[:, 6:].min() > 0.9 and red[:, 6:].max() < 0.1   # right part: blue
 
 
+def test_preprocess_resize_then_crop_matches_a_pil_oracle():
+    """torchvision's recipe: shorter side to 256, then the central 224×224."""
+    from PIL import Image
+
+    image = load_image("grace_hopper")  # 512 wide × 600 high
+    resized = np.asarray(Image.fromarray(image).resize((256, 300), Image.Resampling.BILINEAR))
+    top, left = (300 - 224) // 2, (256 - 224) // 2
+    crop = resized[top:top + 224, left:left + 224]
+    expected = ((crop / np.float32(255) - np.array(IMAGENET_MEAN, np.float32)) / np.array(IMAGENET_STD, np.float32))
+    x = preprocess(image, size=224, resize=256)
+    assert x.shape == (1, 3, 224, 224)
+    np.testing.assert_allclose(x, expected.transpose(2, 0, 1)[None], rtol=0, atol=1e-6)
+    assert not np.allclose(x, preprocess(image, size=224), atol=0.1)  # a different crop of the photo
+
+
+def test_preprocess_resize_defaults_to_size():
+    image = _random_image(30, 50)
+    assert np.array_equal(preprocess(image, size=16), preprocess(image, size=16, resize=16))
+    assert np.array_equal(preprocess(image, size=16, resize=np.int64(20)), preprocess(image, size=16, resize=20))
+
+
+@pytest.mark.parametrize("resize", [223, 0, True, 256.0, "256"])
+def test_preprocess_rejects_a_resize_smaller_than_the_crop_or_not_an_integer(resize):
+    with pytest.raises(ValueError, match=r"resize must be an integer at least size=224 .* e\.g\. resize=256 "
+                                         r"with size=224\); got "):
+        preprocess(_random_image(), size=224, resize=resize)
+
+
 def test_preprocess_of_the_sample_photo_stays_in_the_normalized_range():
     x = preprocess(load_image("grace_hopper"))
     assert x.shape == (1, 3, 224, 224)
