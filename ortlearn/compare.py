@@ -23,7 +23,7 @@ import numpy as np
 
 from ortlearn.lessons import lesson_path
 
-__all__ = ["OutputParity", "ParityReport", "compare_outputs", "assert_outputs_close"]
+__all__ = ["DEFAULT_ATOL", "DEFAULT_RTOL", "OutputParity", "ParityReport", "compare_outputs", "assert_outputs_close"]
 
 _KINDS = {"b": "bool", "i": "integer", "u": "integer", "f": "float", "c": "complex"}
 _TINY = np.finfo(np.float64).tiny  # the denominator floor of the relative difference
@@ -299,12 +299,17 @@ def _compare_one(name: str, label: str, e: np.ndarray, a: np.ndarray, rtol: floa
     )
 
 
+#: The course's float32 tolerance (lessons 01, 03, 04): ``|actual - expected| <= 1e-5 + 1e-4·|expected|``.
+DEFAULT_RTOL = 1e-4
+DEFAULT_ATOL = 1e-5
+
+
 def compare_outputs(
     expected: Any,
     actual: Any,
     *,
-    rtol: float = 1e-5,
-    atol: float = 1e-6,
+    rtol: float = DEFAULT_RTOL,
+    atol: float = DEFAULT_ATOL,
     names: Optional[Sequence[str]] = None,
 ) -> ParityReport:
     """Compare two runs' outputs element by element, within a tolerance.
@@ -322,7 +327,9 @@ def compare_outputs(
             Tensors are converted with ``.detach().cpu().numpy()``.
         actual: The outputs to check (e.g. ``session.run(None, feeds)``), in the
             same form and order as ``expected``.
-        rtol: Relative tolerance (>= 0).
+        rtol: Relative tolerance (>= 0). The default, 1e-4, with ``atol`` 1e-5, is the
+            course's rule for float32 models on a CPU (lesson 01); float16 needs about
+            1e-3 relative, and int8 is judged by task metrics instead (lesson 07).
         atol: Absolute tolerance (>= 0).
         names: Names for outputs given as arrays or lists, e.g.
             ``[o.name for o in session.get_outputs()]``; dicts use their keys.
@@ -360,8 +367,8 @@ def assert_outputs_close(
     expected: Any,
     actual: Any,
     *,
-    rtol: float = 1e-5,
-    atol: float = 1e-6,
+    rtol: float = DEFAULT_RTOL,
+    atol: float = DEFAULT_ATOL,
     names: Optional[Sequence[str]] = None,
 ) -> ParityReport:
     """Like :func:`compare_outputs`, but raise ``AssertionError`` unless all outputs are close.

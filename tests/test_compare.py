@@ -25,7 +25,7 @@ def test_identical_arrays_pass_with_zero_differences():
     assert (out.name, out.shape, out.dtype, out.actual_dtype) == ("0", (3, 4), "float32", "float32")
     assert (out.max_abs_diff, out.max_rel_diff, out.mean_abs_diff) == (0.0, 0.0, 0.0)
     assert (out.mismatched, out.total, out.nan_mismatches, out.ok) == (0, 12, 0, True)
-    assert report.verdict == "PASS: all outputs within rtol=1e-05, atol=1e-06"
+    assert report.verdict == "PASS: all outputs within rtol=0.0001, atol=1e-05"
 
 
 def test_tiny_differences_within_tolerance_pass():
@@ -79,7 +79,7 @@ def test_nan_on_one_side_is_a_mismatch_and_reported():
     assert (out.nan_only_actual, out.nan_only_expected, out.nan_mismatches, out.mismatched) == (2, 1, 3, 3)
     assert not report.ok
     assert out.max_abs_diff == 0.0  # only the finite pair (2.0, 2.0) is measured
-    assert report.verdict == ("FAIL: 1 of 1 outputs not within rtol=1e-05, atol=1e-06: 0 (3/4 elements outside, "
+    assert report.verdict == ("FAIL: 1 of 1 outputs not within rtol=0.0001, atol=1e-05: 0 (3/4 elements outside, "
                               "1 NaN only in expected, 2 NaN only in actual)")
 
 
@@ -215,11 +215,11 @@ def _two_output_report() -> ParityReport:
 
 def test_report_text_is_a_stable_table_with_a_verdict():
     assert str(_two_output_report()) == "\n".join([
-        "Parity report: 2 outputs, rtol=1e-05, atol=1e-06",
+        "Parity report: 2 outputs, rtol=0.0001, atol=1e-05",
         "output     shape   dtype    max abs diff  max rel diff  mean abs diff  mismatched     top-1 agreement  ok",
         "logits     (2, 2)  float32  1.00e-03      2.00e-03      1.00e-03       4/4 (100.00%)  2/2              NO",
         "<b>id</b>  (2,)    int64    0.00e+00      0.00e+00      0.00e+00       0/2 (0.00%)    -                yes",
-        "FAIL: 1 of 2 outputs not within rtol=1e-05, atol=1e-06: logits (4/4 elements outside)",
+        "FAIL: 1 of 2 outputs not within rtol=0.0001, atol=1e-05: logits (4/4 elements outside)",
     ])
     assert repr(_two_output_report()) == str(_two_output_report())
     assert "0x" not in repr(_two_output_report())
@@ -229,7 +229,7 @@ def test_report_html_is_escaped_and_has_the_verdict():
     page = _two_output_report()._repr_html_()
     assert "&lt;b&gt;id&lt;/b&gt;" in page and "<b>id</b>" not in page
     assert page.count("<tr>") == 3
-    assert "FAIL: 1 of 2 outputs not within rtol=1e-05, atol=1e-06" in page
+    assert "FAIL: 1 of 2 outputs not within rtol=0.0001, atol=1e-05" in page
     assert "PASS: all outputs within" in compare_outputs(np.ones(1), np.ones(1))._repr_html_()
 
 
