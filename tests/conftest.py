@@ -43,6 +43,6 @@ SLOW_TESTS = (
 def pytest_collection_modifyitems(config, items):
     for item in items:
         file = item.path.name
-        test = f"{file}::{item.originalname}"
+        test = f"{file}::{getattr(item, 'originalname', item.name)}"  # notebook cells have no originalname
         if file in SLOW_TESTS or test in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
