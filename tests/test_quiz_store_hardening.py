@@ -68,11 +68,17 @@ def test_finding03_concurrent_writers_and_kill_9_lose_no_answer(tmp_path):
     rng = random.Random(0)
     done_kills = 0
     while done_kills < kills:
-        time.sleep(rng.uniform(0.05, 0.3))
-        running = [w for w, p in procs.items() if p.poll() is None]
+        # Kill a writer that is mid-run: wait until it has saved a few more answers (progress, not wall time,
+        # so a fast or a slow machine kills just as often), and leave each writer room to be killed again.
+        running = [w for w, p in procs.items() if p.poll() is None and len(_acked(acks[w])) < count - 20]
         if not running:
             break
         victim = rng.choice(running)
+        target, deadline = len(_acked(acks[victim])) + rng.randint(1, 5), time.monotonic() + 60
+        while len(_acked(acks[victim])) < target and procs[victim].poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        if procs[victim].poll() is not None:
+            continue
         procs[victim].send_signal(signal.SIGKILL)
         procs[victim].wait()
         done_kills += 1
