@@ -38,7 +38,11 @@ from typing import Any
 from ortlearn.quiz.questions import CHOICE_TYPES, Question
 
 __all__ = [
+    "EPSILON",
     "MESSAGES",
+    "PLAIN_NUMBER",
+    "SPACE",
+    "VERDICT_WORD",
     "Grade",
     "choice_label",
     "choice_order",
@@ -50,8 +54,8 @@ __all__ = [
 
 #: Slack for float rounding when comparing a numeric answer with its tolerance.
 EPSILON = 1e-12
-#: ASCII digits only (``\d`` would take other scripts' digits, which the browser's grader does not).
-_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+#: What a typed number may look like (ASCII digits only (``\d`` would take other scripts' digits, which the browser's grader does not).
+PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 #: What "surrounding whitespace" means, here and in the page's script (``str.strip()`` and
 #: JavaScript's ``trim()`` disagree on a few exotic characters).
 SPACE = " \t\n\r\x0b\x0c"
@@ -70,7 +74,7 @@ MESSAGES: Mapping[str, str] = MappingProxyType({
     "type_number": "Type a number first.",
 })  # fmt: skip
 # Feedback that repeats the verdict ("Correct. `MatMul` reads x") loses the repeated word.
-_VERDICT_WORD = re.compile(r"(Correct|Incorrect)[.:,;!]?(?:[ \t\n]+|$)")
+VERDICT_WORD = re.compile(r"(Correct|Incorrect)[.:,;!]?(?:[ \t\n]+|$)")
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,7 @@ def parse_number(text: str) -> float | None:
         (0.895, None)
     """
     text = text.strip(SPACE)
-    return float(text) if _PLAIN_NUMBER.fullmatch(text) else None
+    return float(text) if PLAIN_NUMBER.fullmatch(text) else None
 
 
 def missing_answer(question: Question, response: Any) -> str | None:
@@ -325,7 +329,7 @@ def _join(verdict: str, feedback: Iterable[str]) -> str:
     parts = [verdict]
     for text in feedback:
         text = (text or "").strip(SPACE)
-        repeated = _VERDICT_WORD.match(text)
+        repeated = VERDICT_WORD.match(text)
         if repeated and repeated.group(1) == word:
             text = text[repeated.end():]
             text = text[:1].upper() + text[1:]
