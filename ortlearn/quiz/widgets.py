@@ -1,24 +1,17 @@
 """The quiz in Jupyter: thin ipywidgets over pure grading.
 
-Grading, the answer text and the choice order come from :mod:`ortlearn.quiz.grading`,
-the review from :mod:`ortlearn.quiz.summary`; this module only shows a question and
-reacts to clicks. The answer key stays in the kernel: before the learner clicks
-**Check** (or **Hint**, **Show answer**), no widget state holds which choice is
-correct, any feedback, the hint, the explanation or the numeric answer. Those texts
-are written into the widgets only by the click that reveals them.
+Grading and the answer text come from :mod:`ortlearn.quiz.grading`, the choice order
+from :mod:`ortlearn.quiz.shuffle` (shuffled per learner by default, graded and saved
+by original index), the review from :mod:`ortlearn.quiz.summary`; this module shows
+questions and reacts to clicks. The answer key stays in the kernel: before the click
+that reveals them, no widget state holds which choice is correct, any feedback, the
+hint, the explanation or the numeric answer.
 
-Choices are shuffled by default, the same way on every reload for one learner
-(:mod:`ortlearn.quiz.shuffle`); answers are graded and saved by original index.
-
-Two modes:
-
-- **practice** (the default): after an incorrect check the learner may **Try again**
-  once, or click **Show answer**; after the second incorrect check the right answer
-  and the explanation are shown and the question is locked. A correct check shows
-  the explanation at once. The latest check is the score.
-- **exam**: no hint and no feedback. **Lock answer** locks a question's first answer,
-  which is the one scored; **Submit exam** ends the exam and then shows, per question,
-  whether it was right, the answer and the explanation, and the summary.
+- **practice** (default): after an incorrect check, **Try again** once or **Show
+  answer**; a second incorrect check reveals the answer and locks the question. A
+  correct check shows the explanation. The latest check is the score.
+- **exam**: no hint, no feedback. **Lock answer** locks the first answer, the one
+  scored; **Submit exam** then shows each result, answer and explanation, and the summary.
 
 Introduced in lessons/01_onnx_format.ipynb.
 """
@@ -35,17 +28,8 @@ import ipywidgets as widgets
 import traitlets
 from IPython.display import display
 
-from ortlearn.quiz._controls import (
-    RIGHT,
-    WRONG,
-    button,
-    guarded,
-    highlight,
-    inline_html,
-    markdown_html,
-    plain_label,
-    set_visible,
-)
+from ortlearn.quiz._controls import (RIGHT, WRONG, button, guarded, highlight, inline_html, markdown_html,
+                                     plain_label, set_visible)
 from ortlearn.quiz.checkpoint import Checkpoint, CheckpointOutcome
 from ortlearn.quiz.grading import Grade, choice_order, format_answer, grade, missing_answer
 from ortlearn.quiz.questions import CHOICE_TYPES, DIFFICULTIES, Bank, Question
@@ -53,18 +37,8 @@ from ortlearn.quiz.shuffle import LEARNER, SeedOption, resolve_seed
 from ortlearn.quiz.store import ResultStore
 from ortlearn.quiz.summary import QuestionOutcome, Summary, format_summary, make_summary
 
-__all__ = [
-    "MAX_TRIES",
-    "MODES",
-    "Checkpoint",
-    "CheckpointOutcome",
-    "QuestionWidget",
-    "QuizProgress",
-    "QuizWidget",
-    "can_render_widgets",
-    "plain_label",
-    "show",
-]
+__all__ = ["MAX_TRIES", "MODES", "Checkpoint", "CheckpointOutcome", "QuestionWidget", "QuizProgress", "QuizWidget",
+           "can_render_widgets", "plain_label", "show"]
 
 #: Checks a learner gets before the answer and explanation are shown (practice mode).
 MAX_TRIES = 2
@@ -87,22 +61,17 @@ class QuestionWidget(widgets.VBox):
     """One question: prompt, code, choices, Check / Hint / Try again / Show answer, feedback.
 
     The traitlets below live in the kernel only (not synced to the browser). Observers
-    of ``attempts`` see ``last_grade`` and ``last_seconds`` already set.
+    of ``attempts`` see ``last_grade`` and ``last_seconds`` already set. ``last_seconds``
+    runs from the first interaction (or construction) to the first check, then from
+    check to check.
 
     Args:
         question: The question to show.
-        seed: How to order the choices: ``"learner"`` (default: the class seed if set,
-            else shuffled per learner), an int (one order for a class), None (the bank's
-            order), or a learner id already resolved by
-            :func:`~ortlearn.quiz.shuffle.resolve_seed`.
+        seed: ``"learner"`` (default), an int or None, as for :func:`show`; or a
+            learner id already resolved by :func:`~ortlearn.quiz.shuffle.resolve_seed`.
         number: Shown as "Question N." before the prompt.
         mode: ``"practice"`` or ``"exam"`` (see the module docstring).
         clock: Seconds source for timing (``time.monotonic``; tests pass a fake).
-
-    Timing (``last_seconds``, what :class:`~ortlearn.quiz.store.ResultStore` adds up):
-    the first check counts from the first interaction with the question (a selection
-    or the Hint button; construction when there was none), each later check from the
-    previous one.
 
     Introduced in lessons/01_onnx_format.ipynb.
     """
@@ -181,7 +150,7 @@ class QuestionWidget(widgets.VBox):
 
     @property
     def order(self) -> list[int]:
-        """The displayed choice order: ``order[position]`` is the original choice index."""
+        """The displayed choice order: ``order[position]`` is the original index."""
         return list(self._order)
 
     def response(self) -> int | list[int] | str | None:
@@ -194,14 +163,11 @@ class QuestionWidget(widgets.VBox):
         return picked or None
 
     def check(self) -> Grade | None:
-        """Grade the current answer (what **Check**, or **Lock answer** in an exam, does).
-
-        Practice mode shows the feedback; exam mode locks the answer and shows nothing
-        about it until :meth:`finish`. A locked exam question is never graded again.
+        """Grade the current answer (**Check**; **Lock answer** in an exam, which shows nothing until :meth:`finish`).
 
         Returns:
-            The grade, or None when nothing was picked (the learner is asked to pick)
-            or the exam question is already locked.
+            The grade; None when nothing was picked (the learner is asked to) or an exam
+            question is already locked (it is never graded again).
         """
         if self.mode == "exam" and self.answered:
             return None
@@ -307,12 +273,11 @@ class QuizWidget(widgets.VBox):
 
     Args:
         bank: The questions.
-        seed: How to order choices (see :class:`QuestionWidget`); resolved once for the quiz.
-        mode: ``"practice"`` (Summary button, feedback per check) or ``"exam"``
-            (**Submit exam** ends it; the progress line shows no score until then).
+        seed: The choice order, as for :func:`show` (resolved once for the quiz).
+        mode: ``"practice"`` or ``"exam"`` (**Submit exam** ends it; no score shown before).
         store: Where each check is recorded (None: nowhere).
-        lesson_link_base: Prefix of lesson links in the summary, relative to the
-            notebook showing the quiz (``"../lessons/"`` from ``quizzes/`` or ``lessons/``).
+        lesson_link_base: Prefix of the summary's lesson links, relative to the notebook
+            (``"../lessons/"`` from ``quizzes/`` or ``lessons/``).
         clock: Seconds source for timing (tests pass a fake).
 
     Introduced in lessons/01_onnx_format.ipynb.
@@ -382,12 +347,8 @@ class QuizWidget(widgets.VBox):
             self._render_summary()
 
     def submit(self) -> Summary | None:
-        """End an exam (what **Submit exam** does): show every question's result and the summary.
-
-        With questions still unanswered, the first press asks for a second one.
-
-        Returns:
-            The summary, or None when the press only asked for confirmation.
+        """End an exam (**Submit exam**): show every result and the summary; with questions
+        unanswered, the first press only asks for a second one (and returns None).
 
         Raises:
             RuntimeError: The quiz is not in exam mode.
@@ -427,8 +388,7 @@ class QuizWidget(widgets.VBox):
         self.summary.value = markdown_html(self.summary_text())
 
     def _ipython_display_(self) -> None:
-        # show() displays the quiz and returns it; when that call is a cell's last line
-        # IPython would display it again as the result: one view per cell is enough.
+        # show() displays the quiz and returns it; as a cell's last line IPython would display it again.
         count = _execution_count()
         if count is not None and count == self._shown_in_cell:
             return
@@ -466,13 +426,12 @@ def show(bank_or_topic: Bank | str | os.PathLike[str], *, seed: SeedOption = LEA
 
     Args:
         bank_or_topic: A bank, a topic such as ``"01_onnx_format"``, or a bank's YAML path.
-        seed: ``"learner"`` (default): choices shuffled, the same order on every reload
-            for this learner, or one order for the class when ``$ORTLEARN_QUIZ_SEED`` is
-            set; an int: that order for everyone using it; None: the bank's order.
-        mode: ``"practice"`` (feedback, hints, retry) or ``"exam"`` (no feedback until
-            **Submit exam**; each question's first answer is locked and scored).
-        store: ``"default"`` records checks in ``ResultStore()``; a store records there;
-            None records nothing.
+        seed: ``"learner"`` (default): shuffled, the same on every reload for this learner
+            (one order for the class when ``$ORTLEARN_QUIZ_SEED`` is set); an int: that
+            order for everyone using it; None: the bank's order.
+        mode: ``"practice"`` (feedback, hints, retry) or ``"exam"`` (first answer locked
+            and scored, no feedback until **Submit exam**).
+        store: ``"default"``: ``ResultStore()``; a store: there; None: nowhere.
 
     Returns:
         The displayed quiz, or None when the bank was printed as text.
