@@ -382,7 +382,8 @@ def _parse_choices(raw: dict[Any, Any], qtype: str, add: _Add) -> tuple[Choice, 
 def _parse_choice(item: Any, number: int, add: _Add) -> Choice | None:
     if not isinstance(item, dict):
         add(
-            f"expected a mapping with 'text' (and optionally 'correct', 'feedback', 'mistake', 'pin'), got {_show(item)}.",
+            f"expected a mapping with 'text' (and optionally 'correct', 'feedback', 'mistake', 'pin'), "
+            f"got {_show(item)}.",
             choice=number,
         )
         return None

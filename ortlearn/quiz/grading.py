@@ -54,7 +54,8 @@ __all__ = [
 
 #: Slack for float rounding when comparing a numeric answer with its tolerance.
 EPSILON = 1e-12
-#: What a typed number may look like (ASCII digits only (``\d`` would take other scripts' digits, which the browser's grader does not).
+#: What a typed number may look like: ASCII digits only (``\d`` would take other scripts'
+#: digits, which the browser's grader does not).
 PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 #: What "surrounding whitespace" means, here and in the page's script (``str.strip()`` and
 #: JavaScript's ``trim()`` disagree on a few exotic characters).
