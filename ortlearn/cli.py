@@ -16,7 +16,9 @@ PyTorch, and start JupyterLab on lesson 00 (see :mod:`ortlearn.bootstrap`).
   prints every problem and exits 1 if there is any. Checking never runs
   a bank's code; ``--verify`` does: it executes each question's ``verify:``
   snippet (Python, with your rights), so use it only on banks you trust.
-- ``ortlearn quiz take TOPIC [--seed N] [--no-save]`` asks a bank's questions.
+- ``ortlearn quiz take TOPIC [--seed N | --bank-order] [--no-save]`` asks a bank's
+  questions; choices are shuffled per learner unless a seed (or ``$ORTLEARN_QUIZ_SEED``)
+  fixes one order for a class, or ``--bank-order`` keeps the file's order.
 - ``ortlearn quiz list`` lists the banks with their question counts.
 - ``ortlearn quiz export --format gift|html [--output DIR] [TOPIC_OR_PATH ...]``
   writes ``<topic>.gift.txt`` (Moodle GIFT) or ``<topic>.html`` (a
@@ -48,7 +50,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ortlearn.quiz.render import format_markdown_text
+from ortlearn.quiz.render import format_markdown_text, strip_control_characters
 
 if TYPE_CHECKING:
     from ortlearn.quiz.questions import Bank
@@ -86,7 +88,7 @@ def _quiz_validate(args: argparse.Namespace) -> int:
               f"(only do this with banks you trust).")
         problems.extend(_run_verify_snippets(banks))
     for problem in problems:
-        print(format_markdown_text(problem))
+        print(strip_control_characters(problem))
     if problems:
         print(f"{_plural(len(problems), 'problem')} found.")
         return 1
@@ -124,11 +126,22 @@ def _quiz_take(args: argparse.Namespace) -> int:
     try:
         bank = load_bank(args.topic)
     except (OSError, QuestionBankError) as exc:
-        print(format_markdown_text(str(exc)), file=sys.stderr)
+        print(strip_control_characters(str(exc)), file=sys.stderr)
         return 1
     store = None if args.no_save else ResultStore()
-    take(bank, store=store, shuffle_seed=args.seed)
+    try:
+        take(bank, store=store, seed=_seed(args))
+    except ValueError as exc:  # a bad $ORTLEARN_QUIZ_SEED
+        print(strip_control_characters(str(exc)), file=sys.stderr)
+        return 1
     return 0
+
+
+def _seed(args: argparse.Namespace) -> int | str | None:
+    """``--seed N`` → N; ``--bank-order`` → None (the file's order); neither → ``"learner"``."""
+    if args.bank_order:
+        return None
+    return "learner" if args.seed is None else args.seed
 
 
 def _quiz_list(_: argparse.Namespace) -> int:
@@ -138,7 +151,7 @@ def _quiz_list(_: argparse.Namespace) -> int:
     try:
         banks = load_banks()
     except (QuestionBankError, OSError) as exc:  # OSError: a dangling link or a folder named *.yaml
-        print(format_markdown_text(str(exc)), file=sys.stderr)
+        print(strip_control_characters(str(exc)), file=sys.stderr)
         print("Run `ortlearn quiz validate` for details.", file=sys.stderr)
         return 1
     if not banks:
@@ -150,7 +163,7 @@ def _quiz_list(_: argparse.Namespace) -> int:
         counts = ", ".join(
             f"{level} {sum(1 for q in bank.questions if q.difficulty == level)}" for level in DIFFICULTIES
         )
-        title = format_markdown_text(bank.title).replace("\n", " ")
+        title = format_markdown_text(bank.title, inline=True).replace("\n", " ")
         print(f"{bank.topic:<{width}}  {title:<{title_width}}  {_plural(len(bank), 'question')} ({counts})")
     return 0
 
@@ -193,15 +206,22 @@ def _quiz_export(args: argparse.Namespace) -> int:
     try:
         banks = load_banks(list(args.paths) or None)
     except (OSError, QuestionBankError) as exc:
-        print(format_markdown_text(str(exc)), file=sys.stderr)
+        print(strip_control_characters(str(exc)), file=sys.stderr)
         return 1
     if not banks:
         print("No question banks to export.", file=sys.stderr)
         return 1
     if args.format == "gift":
+        if args.seed is not None or args.bank_order:
+            print("--seed and --bank-order apply to --format html only: Moodle shuffles GIFT answers itself "
+                  "(and `pin` has no GIFT field).", file=sys.stderr)
+            return 1
         from ortlearn.quiz.gift import format_gift as render
     else:
-        from ortlearn.quiz.html_page import format_html as render
+        from ortlearn.quiz.html_page import format_html
+
+        def render(bank: Bank) -> str:
+            return format_html(bank, seed=_seed(args))
     output = Path(args.output)
     try:
         output.mkdir(parents=True, exist_ok=True)
@@ -249,7 +269,7 @@ def _quiz_results(args: argparse.Namespace) -> int:
     rows: list[tuple[str, ...]] = []
     failed = 0
     for path in paths:
-        shown = format_markdown_text(str(path))
+        shown = strip_control_characters(str(path))
         if not path.is_file():
             print(f"No results file at {shown}.", file=sys.stderr)
             failed += 1
@@ -258,13 +278,13 @@ def _quiz_results(args: argparse.Namespace) -> int:
         try:
             records = read_results_file(path, problems=problems)
         except (OSError, ValueError) as exc:
-            print(f"Could not read results from {shown}: {format_markdown_text(str(exc))}. Expected a results.json "
+            print(f"Could not read results from {shown}: {strip_control_characters(str(exc))}. Expected a results.json "
                   f"written by ortlearn's quizzes; the file was left as it is.", file=sys.stderr)
             failed += 1
             continue
         for problem in problems:
-            print(f"{shown}: left out a damaged entry: {format_markdown_text(problem)}", file=sys.stderr)
-        learner = format_markdown_text(_learner_name(path))
+            print(f"{shown}: left out a damaged entry: {strip_control_characters(problem)}", file=sys.stderr)
+        learner = strip_control_characters(_learner_name(path))
         for record in records:
             rows.append((
                 learner, record.topic, record.question_id, str(record.answered).lower(),
@@ -293,7 +313,7 @@ def _recover(paths: Sequence[Path], recover: Callable[[Path], tuple[int, list[Pa
         try:
             count, sources = recover(path)
         except (OSError, ValueError) as exc:
-            print(f"Could not recover results into {path}: {format_markdown_text(str(exc))}", file=sys.stderr)
+            print(f"Could not recover results into {path}: {strip_control_characters(str(exc))}", file=sys.stderr)
             status = 1
             continue
         if not sources:
@@ -303,6 +323,14 @@ def _recover(paths: Sequence[Path], recover: Callable[[Path], tuple[int, list[Pa
         print(f"Recovered {_plural(count, 'answer record')} from {names} into {path} "
               f"(each renamed to *.recovered-N).")
     return status
+
+
+def _add_order_options(parser: argparse.ArgumentParser, where: str = "default: shuffled per learner") -> None:
+    order = parser.add_mutually_exclusive_group()
+    order.add_argument("--seed", type=int, default=None, metavar="N",
+                       help=f"one choice order for everyone using N, e.g. a class ({where}; "
+                            "$ORTLEARN_QUIZ_SEED does the same)")
+    order.add_argument("--bank-order", action="store_true", help="keep the choices in the bank file's order")
 
 
 def _add_quiz_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -319,7 +347,7 @@ def _add_quiz_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
 
     take = quiz_commands.add_parser("take", help="answer a bank's questions in this terminal")
     take.add_argument("topic", metavar="TOPIC", help="a bank's topic, e.g. 02_sessions, or a .yaml path")
-    take.add_argument("--seed", type=int, default=None, help="shuffle the choices with this seed")
+    _add_order_options(take)
     take.add_argument("--no-save", action="store_true", help="do not record the answers in the results file")
     take.set_defaults(run=_quiz_take)
 
@@ -331,6 +359,7 @@ def _add_quiz_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     export.add_argument("--output", default=str(Path("quizzes") / "export"), metavar="DIR",
                         help="folder to write into (default: quizzes/export, created if needed)")
     export.add_argument("paths", nargs="*", metavar="TOPIC_OR_PATH", help="topics or bank files (default: every bank)")
+    _add_order_options(export, where="html only; default: each browser shuffles with its own kept seed")
     export.set_defaults(run=_quiz_export)
 
     results = quiz_commands.add_parser("results", help="print saved quiz results as a table or CSV")

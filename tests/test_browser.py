@@ -205,9 +205,14 @@ def test_quiz_check_hint_progress(page, lab_url, request):
         # A question widget is the VBox two levels above its Check button (VBox > HBox > Button).
         first, second = checks.nth(0).locator("xpath=../.."), checks.nth(1).locator("xpath=../..")
 
-        # Question 1, a wrong choice: shuffling is off, so display order is bank order.
-        expect(first.locator(".widget-radio-box label").nth(wrong)).to_have_text(plain_label(q1.choices[wrong].text))
-        first.locator(".widget-radio-box input").nth(wrong).check()
+        # Choices are shuffled per learner: pick them by their label, never by position.
+        def radio_for(scope, text: str):
+            return scope.locator(".widget-radio-box label").filter(
+                has_text=re.compile(rf"^\s*{re.escape(plain_label(text))}\s*$")).locator("input")
+
+        # Question 1, a wrong choice.
+        expect(radio_for(first, q1.choices[wrong].text)).to_have_count(1)
+        radio_for(first, q1.choices[wrong].text).check()
         checks.nth(0).click()
         feedback = first.locator(".widget-html-content").filter(has_text=re.compile(r"^\s*(Correct|Incorrect)"))
         expect(feedback).to_have_count(1)
@@ -219,8 +224,7 @@ def test_quiz_check_hint_progress(page, lab_url, request):
         button(second, "Hint").click()
         hint = " ".join(plain_label(q2.hint).split())[:30]
         expect(second.locator(".widget-html-content").filter(has_text="Hint:")).to_contain_text(hint)
-        expect(second.locator(".widget-radio-box label").nth(right)).to_have_text(plain_label(q2.choices[right].text))
-        second.locator(".widget-radio-box input").nth(right).check()
+        radio_for(second, q2.choices[right].text).check()
         checks.nth(1).click()
         feedback = second.locator(".widget-html-content").filter(has_text=re.compile(r"^\s*(Correct|Incorrect)"))
         expect(feedback).to_have_text(re.compile(r"^\s*Correct"))
@@ -268,11 +272,16 @@ def test_html_export_keyboard_only(browser, tmp_path, request):
         return page.locator(f'[id="{element_id}"]')
 
     def pick(question, index: int) -> None:
-        """Tab into the question's radio group, select the first choice, arrow down to ``index``."""
+        """Tab into the question's radio group, select the first displayed choice, arrow down to choice ``index``.
+
+        The page shuffles choices per browser, so where ``index`` is displayed comes from the page itself.
+        """
+        order = page.evaluate("id => window.ortlearnQuiz.order(id)", question.id)
+        assert sorted(order) == list(range(len(question.choices)))
         page.keyboard.press("Tab")
-        expect(by_id(f"q-{question.id}-choice-0")).to_be_focused()
+        expect(by_id(f"q-{question.id}-choice-{order[0]}")).to_be_focused()
         page.keyboard.press("Space")
-        for _ in range(index):
+        for _ in range(order.index(index)):
             page.keyboard.press("ArrowDown")
         expect(by_id(f"q-{question.id}-choice-{index}")).to_be_checked()
         page.keyboard.press("Tab")
@@ -302,3 +311,84 @@ def test_html_export_keyboard_only(browser, tmp_path, request):
             expect(by_id("progress")).to_have_text(f"answered 2/{len(bank.questions)} · correct 1")
     finally:
         context.close()
+
+
+def test_html_export_shuffles_per_browser_and_keeps_the_order_on_reload(browser, tmp_path):
+    from ortlearn.quiz.html_page import format_html
+
+    bank = load_bank("02_sessions")
+    path = tmp_path / "02_sessions.html"
+    path.write_text(format_html(bank), encoding="utf-8")
+    choice_questions = [q for q in bank.questions if q.type in ("single_choice", "multi_choice")]
+    orders = []
+    for _ in range(2):  # two browsers (fresh profiles): two learners
+        context = browser.new_context()
+        page = context.new_page()
+        try:
+            page.goto(path.as_uri())
+            first = [page.evaluate("id => window.ortlearnQuiz.order(id)", q.id) for q in choice_questions]
+            page.reload()
+            assert [page.evaluate("id => window.ortlearnQuiz.order(id)", q.id) for q in choice_questions] == first
+            letters = page.locator(f'[id="q-{choice_questions[0].id}"] .letter').all_inner_texts()
+            assert letters == [f"{chr(65 + i)}." for i in range(len(choice_questions[0].choices))]
+            orders.append(first)
+        finally:
+            context.close()
+    assert any(order != sorted(order) for order in orders[0])  # shuffled at all
+    assert orders[0] != orders[1]  # another browser, another order (chance of a tie: negligible over a bank)
+
+
+def python_verdict(question, response) -> dict:
+    """What ortlearn.quiz.grading says, in the shape of the page's ``ortlearnQuiz.grade``."""
+    from ortlearn.quiz.grading import grade, missing_answer
+
+    asked = missing_answer(question, response)
+    if asked is not None:
+        return {"answered": False, "correct": False, "message": asked}
+    verdict = grade(question, response)
+    return {"answered": True, "correct": verdict.correct, "message": verdict.message}
+
+
+NUMERIC_TRIES = ("", "   ", "abc", "89.5%", "1,5", "nan", "inf", "1_000", "0x10", "--1", "1e400", "٣", "it's \"x\"")
+
+
+def responses_for(question) -> list:
+    """Every answer a learner can give: all subsets (multi), each option and none (single, true/false);
+    for numeric: the answer, both tolerance edges, just outside them, far off, and text that is no number."""
+    import itertools
+
+    n = len(question.choices)
+    if question.type == "multi_choice":
+        return [list(c) for k in range(n + 1) for c in itertools.combinations(range(n), k)]
+    if question.type in ("single_choice", "true_false"):
+        return [None, *range(n)]
+    a, t = question.answer, question.tolerance
+    values = [a, a + t, a - t, a + t + max(t, 1e-9) * 1.5, a - t - max(t, 1e-9) * 1.5, a * 10 + 1, -a - 1]
+    return [repr(v) for v in values] + [f" {a} ", f"{a:e}", None, *NUMERIC_TRIES]
+
+
+def test_the_page_grades_every_answer_of_every_bank_like_python(browser, tmp_path):
+    """One grader: the exported page's JavaScript and ortlearn.quiz.grading agree on every (question, answer)."""
+    from ortlearn.quiz.bank import DEFAULT_BANKS_DIR, load_banks
+    from ortlearn.quiz.html_page import format_html
+
+    banks = load_banks(sorted(p.stem for p in DEFAULT_BANKS_DIR.glob("*.yaml")))
+    context = browser.new_context()
+    page = context.new_page()
+    checked, started = 0, time.monotonic()
+    try:
+        for bank in banks:
+            path = tmp_path / f"{bank.topic}.html"
+            path.write_text(format_html(bank, seed=None), encoding="utf-8")
+            page.goto(path.as_uri())
+            cases = [(q.id, r) for q in bank.questions for r in responses_for(q)]
+            got = page.evaluate("cases => cases.map(([id, r]) => window.ortlearnQuiz.grade(id, r))", cases)
+            questions = {q.id: q for q in bank.questions}
+            expected = [python_verdict(questions[qid], r) for qid, r in cases]
+            mismatches = [(qid, r, g, e) for (qid, r), g, e in zip(cases, got, expected, strict=True) if g != e]
+            assert not mismatches, mismatches[:5]
+            checked += len(cases)
+    finally:
+        context.close()
+    print(f"JS/Python grading parity: {checked} (question, answer) pairs in {time.monotonic() - started:.1f} s")
+    assert checked > 1000

@@ -136,10 +136,10 @@ def test_validate_verify_all_passing(banks, capsys):
 def test_take_saves_results(banks, tmp_path, monkeypatch, capsys):
     answers = iter(["a", "b"])
     monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
-    assert main(["quiz", "take", "02_sessions"]) == 0
+    assert main(["quiz", "take", "02_sessions", "--bank-order"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Sessions: 2 questions.")
-    assert "Score: 1/2\n" in out and "  - misconceptions: picked-wrong\n" in out
+    assert "Score: 1/2 correct" in out and "Misconceptions to revisit: `picked-wrong`\n" in out
     saved = json.loads((tmp_path / "data" / "results.json").read_text())
     assert saved["results"]["02_sessions"]["sessions-b"]["correct"] is False
 
@@ -158,7 +158,8 @@ def test_take_stops_at_end_of_input(banks, monkeypatch, capsys):
 
     monkeypatch.setattr("builtins.input", eof)
     assert main(["quiz", "take", "03_providers", "--no-save"]) == 0
-    assert capsys.readouterr().out.endswith("Score: 0/3\nAnswered 0 of 3 (0 skipped, 3 not reached).\n")
+    assert capsys.readouterr().out.endswith("Score: 0/3 correct (answered 0/3 · correct 0)\n\n"
+                                            "3 questions not answered.\n")
 
 
 def test_take_unknown_topic(banks, capsys):
@@ -173,6 +174,37 @@ def test_take_invalid_bank(banks, capsys):
     banks.write("topic: 04_export\n", "04_export.yaml")
     assert main(["quiz", "take", "04_export"]) == 1
     assert "field 'title': missing; expected a non-empty string." in capsys.readouterr().err
+
+
+def shown(out: str) -> list[str]:
+    return [line.strip() for line in out.splitlines() if line.startswith("  ") and line[3:4] == "."]
+
+
+def test_take_shuffles_per_learner_and_a_seed_or_class_seed_fixes_the_order(banks, monkeypatch, capsys):
+    monkeypatch.setattr("builtins.input", lambda prompt="": "q")
+    banks.write({"topic": "05_metrics_pitfalls", "title": "Metrics", "questions": [{
+        "id": "metrics-many", "type": "single_choice", "difficulty": "easy", "prompt": "Which?",
+        "choices": [{"text": f"option {n}", "correct": n == 0} for n in range(5)] + [
+            {"text": "none of these", "pin": True}]}]}, "05_metrics_pitfalls.yaml")
+    runs = {}
+    for name, extra in [("learner", []), ("again", []), ("bank", ["--bank-order"]), ("seed", ["--seed", "9"])]:
+        assert main(["quiz", "take", "05_metrics_pitfalls", "--no-save", *extra]) == 0
+        runs[name] = shown(capsys.readouterr().out)
+    assert runs["learner"] == runs["again"] and runs["learner"][5] == "F. none of these"
+    assert runs["bank"] == [f"{chr(65 + n)}. option {n}" for n in range(5)] + ["F. none of these"]
+    monkeypatch.setenv("ORTLEARN_QUIZ_SEED", "9")
+    assert main(["quiz", "take", "05_metrics_pitfalls", "--no-save"]) == 0
+    assert shown(capsys.readouterr().out) == runs["seed"]
+    monkeypatch.setenv("ORTLEARN_QUIZ_SEED", "nine")
+    assert main(["quiz", "take", "05_metrics_pitfalls", "--no-save"]) == 1
+    assert "ORTLEARN_QUIZ_SEED must be a whole number such as 2026" in capsys.readouterr().err
+
+
+def test_take_seed_and_bank_order_exclude_each_other(banks, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["quiz", "take", "02_sessions", "--seed", "1", "--bank-order"])
+    assert info.value.code == 2
+    assert "argument --bank-order: not allowed with argument --seed" in capsys.readouterr().err
 
 
 def test_take_seed_must_be_an_int(banks, capsys):

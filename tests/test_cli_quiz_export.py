@@ -51,6 +51,28 @@ def test_export_bad_format_is_an_argparse_error(capsys):
     assert "invalid choice: 'pdf'" in capsys.readouterr().err
 
 
+def test_export_html_seed_bakes_one_order_and_gift_refuses_it(tmp_path, capsys):
+    import re
+
+    from ortlearn.quiz.bank import load_bank
+    from ortlearn.quiz.grading import choice_order
+
+    bank = load_bank("02_sessions")
+    question = next(q for q in bank.questions if q.type == "single_choice" and len(q.choices) > 2)
+    pages = {}
+    for name, extra in [("seed", ["--seed", "4"]), ("bank", ["--bank-order"]), ("browser", [])]:
+        assert main(["quiz", "export", "--format", "html", "--output", str(tmp_path / name), *extra, "02_sessions"]) == 0
+        pages[name] = (tmp_path / name / "02_sessions.html").read_text(encoding="utf-8")
+    ids = {name: [int(i) for i in re.findall(rf'id="q-{question.id}-choice-(\d+)" name=', text)]
+           for name, text in pages.items()}
+    assert ids["seed"] == choice_order(question, 4) != ids["bank"]
+    assert ids["bank"] == ids["browser"] == list(range(len(question.choices)))
+    assert '"shuffle": true' in pages["browser"] and '"shuffle": false' in pages["seed"]
+    capsys.readouterr()
+    assert main(["quiz", "export", "--format", "gift", "--output", str(tmp_path / "g"), "--seed", "4"]) == 1
+    assert "--seed and --bank-order apply to --format html only" in capsys.readouterr().err
+
+
 def test_export_unknown_bank_exits_1(tmp_path, capsys):
     assert main(["quiz", "export", "--format", "gift", "--output", str(tmp_path), "99_nope"]) == 1
     assert "99_nope" in capsys.readouterr().err

@@ -473,7 +473,7 @@ def test_choice_not_a_mapping(write):
     q(data)["choices"][1] = "`numpy.ndarray`"
     expect(
         write(data),
-        f"{Q1}: choice #2: expected a mapping with 'text' (and optionally 'correct', 'feedback', 'mistake'), got '`numpy.ndarray`' (str).",
+        f"{Q1}: choice #2: expected a mapping with 'text' (and optionally 'correct', 'feedback', 'mistake', 'pin'), got '`numpy.ndarray`' (str).",
     )
 
 
@@ -501,7 +501,7 @@ def test_every_bad_choice_is_reported(write):
     problems = problems_of(write(data))
     assert [p.split(": ", 2)[2] for p in problems] == [
         "choice #1: field 'text': must not be empty, got ''.",
-        "choice #3: field 'feedbak': unknown field; did you mean 'feedback'? Valid fields are ['text', 'correct', 'feedback', 'mistake'].",
+        "choice #3: field 'feedbak': unknown field; did you mean 'feedback'? Valid fields are ['text', 'correct', 'feedback', 'mistake', 'pin'].",
     ]
 
 
@@ -510,8 +510,39 @@ def test_unknown_choice_field(write):
     q(data)["choices"][0]["corect"] = True
     expect(
         write(data),
-        f"{Q1}: choice #1: field 'corect': unknown field; did you mean 'correct'? Valid fields are ['text', 'correct', 'feedback', 'mistake'].",
+        f"{Q1}: choice #1: field 'corect': unknown field; did you mean 'correct'? Valid fields are ['text', 'correct', 'feedback', 'mistake', 'pin'].",
     )
+
+
+def test_pin_is_read_and_defaults_to_false(write):
+    data = make_bank()
+    q(data, 1)["choices"][1]["pin"] = True
+    bank = load_bank(write(data))
+    assert [c.pin for c in bank.questions[1].choices] == [False, True, False]
+    assert not any(c.pin for c in bank.questions[0].choices)
+
+
+@pytest.mark.parametrize("value, shown", [("yes", "'yes' (str)"), (1, "1 (int)")])
+def test_pin_must_be_a_bool(write, value, shown):
+    data = make_bank()
+    q(data)["choices"][1]["pin"] = value
+    expect(write(data), f"{Q1}: choice #2: field 'pin': expected true or false (true keeps the choice in place "
+                        f"when choices are shuffled), got {shown}.")
+
+
+def test_pin_on_true_false_has_no_effect_and_is_reported(write):
+    data = make_bank()
+    q(data, 2)["choices"][1]["pin"] = True
+    expect(write(data), "question 'sessions-lists-accepted': field 'choices': true_false choices always show 'True' "
+                        "then 'False', so 'pin' has no effect there; remove it (pinned: #2).")
+
+
+def test_pinning_every_choice_is_reported(write):
+    data = make_bank()
+    for choice in q(data)["choices"]:
+        choice["pin"] = True
+    expect(write(data), f"{Q1}: field 'choices': every choice has 'pin: true', so nothing would ever be shuffled; "
+                        "pin only the choices that must keep their place (e.g. 'None of these').")
 
 
 @pytest.mark.parametrize("value, shown", [("yes", "'yes' (str)"), (1, "1 (int)"), (None, "None (NoneType)")])

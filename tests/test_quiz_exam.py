@@ -94,5 +94,28 @@ def test_the_exam_summary_breaks_the_score_down_per_topic():
     first.radio.value = min(first.question.correct_indices)
     first.check_button.click()
     summary = quiz.summary_text()
-    assert "| topic | correct | answered | questions |" in summary
+    assert "| topic | correct | answered | questions | note |" in summary
     assert f"| {first.question.topic} | 1 | 1 |" in summary
+
+
+def test_the_per_topic_table_says_when_a_topic_has_too_few_questions_to_judge():
+    exam = make_exam(seed=2026)  # 16 questions, 2 per lesson
+    quiz = QuizWidget(exam, mode="exam", seed=None)
+    for widget in quiz.questions:  # answer everything right
+        question = widget.question
+        if question.type == "numeric":
+            widget.text.value = repr(question.answer)
+        elif question.type == "multi_choice":
+            for box, original in zip(widget.checkboxes, widget.order):
+                box.value = original in question.correct_indices
+        else:
+            widget.radio.value = min(question.correct_indices)
+        widget.check_button.click()
+    assert quiz.summary.value == ""  # nothing before the exam is submitted
+    summary = quiz.submit()
+    assert (summary.correct, summary.total) == (16, 16)
+    assert [(t.questions, t.too_few) for t in summary.topics] == [(2, True)] * 8
+    text = quiz.summary_text()
+    assert text.count("| 2 | 2 | 2 | < 3 questions: too few to judge |") == 8
+    bigger = QuizWidget(make_exam(seed=1, draw={"easy": 8, "medium": 10, "hard": 6}), mode="exam").make_summary()
+    assert all(t.questions == 3 and not t.too_few for t in bigger.topics)

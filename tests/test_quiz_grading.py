@@ -11,7 +11,16 @@ import sys
 import numpy as np
 import pytest
 
-from ortlearn.quiz.grading import Grade, choice_label, choice_order, format_answer, grade, parse_number
+from ortlearn.quiz.grading import (
+    MESSAGES,
+    Grade,
+    choice_label,
+    choice_order,
+    format_answer,
+    grade,
+    missing_answer,
+    parse_number,
+)
 from ortlearn.quiz.questions import Choice, Question
 
 SINGLE = Question(
@@ -129,8 +138,52 @@ def test_multi_choice_all_right_plus_wrong_ones_tags_in_choice_order_without_rep
     assert verdict.mistakes == ("nodearg-as-key", "position-as-key")
 
 
-def test_multi_choice_nothing_picked():
-    assert grade(MULTI, []) == Grade(False, "Incorrect: you found 0 of 2 correct options.", ())
+@pytest.mark.parametrize("response", [[], (), set(), np.array([], dtype=int), iter([])])
+def test_multi_choice_nothing_picked_is_not_graded_wrong(response):
+    assert missing_answer(MULTI, response if not hasattr(response, "__next__") else []) == "Choose at least one answer first."
+    with pytest.raises(ValueError, match=r"^Question 'sessions-feed-keys' \(multi_choice\): the response .* holds no answer, "
+                                         r"so there is nothing to grade; show missing_answer\(question, response\) to the "
+                                         r"learner instead\.$"):
+        grade(MULTI, response)
+
+
+@pytest.mark.parametrize(("question", "response", "message"), [
+    (SINGLE, None, "Choose an answer first."), (TRUE_FALSE, None, "Choose an answer first."),
+    (MULTI, None, "Choose at least one answer first."), (NUMERIC, None, "Type a number first."),
+    (NUMERIC, "", "Type a number first."), (NUMERIC, " \t\n", "Type a number first."),
+])
+def test_missing_answers_ask_for_one(question, response, message):
+    assert missing_answer(question, response) == message
+
+
+@pytest.mark.parametrize(("question", "response"), [(SINGLE, 0), (MULTI, [1]), (NUMERIC, "x"), (NUMERIC, 0.0),
+                                                    (TRUE_FALSE, 1)])
+def test_an_answer_is_not_missing(question, response):
+    assert missing_answer(question, response) is None
+
+
+def test_feedback_that_repeats_the_verdict_word_is_said_once():
+    question = Question("q", "single_choice", "easy", "?", (
+        Choice("a", correct=True, feedback="Correct: one thread per worker."),
+        Choice("b", feedback="Incorrect. It is not."),
+        Choice("c", feedback="Correctly placed, but wrong."),
+    ))
+    assert grade(question, 0).message == "Correct. One thread per worker."
+    assert grade(question, 1).message == "Incorrect. It is not."
+    assert grade(question, 2).message == "Incorrect. Correctly placed, but wrong."
+    multi = Question("m", "multi_choice", "easy", "?", (
+        Choice("a", correct=True, feedback="Correct. `MatMul` reads x."), Choice("b", feedback="Correct."),
+        Choice("c", correct=True, feedback="correct. lower case stays."),
+    ))
+    assert grade(multi, [0, 2]).message == "Correct. `MatMul` reads x. correct. lower case stays."
+    assert grade(multi, [0, 1]).message == ("Incorrect: you found 1 of 2 correct options and picked 1 wrong one. "
+                                            "Correct. `MatMul` reads x. Correct.")
+
+
+def test_messages_are_the_ones_the_page_embeds():
+    assert MESSAGES["choose_one"] == "Choose an answer first." and MESSAGES["correct"] == "Correct."
+    with pytest.raises(TypeError):
+        MESSAGES["correct"] = "Right."  # read-only: one source for every front end
 
 
 def test_multi_choice_with_one_correct_option_is_singular():
@@ -181,9 +234,15 @@ def test_numeric_with_zero_tolerance_is_exact():
     assert not grade(EXACT, 4.000001).correct
 
 
-@pytest.mark.parametrize("text, shown", [("abc", "'abc'"), ("  89.5% ", "'89.5%'"), ("", "''"), ("1,5", "'1,5'"), ("nan", "'nan'"), ("inf", "'inf'"), ("1_000", "'1_000'")])
+@pytest.mark.parametrize("text, shown", [("abc", "abc"), ("  89.5% ", "89.5%"), ("1,5", "1,5"), ("nan", "nan"),
+                                         ("inf", "inf"), ("1_000", "1_000"), ("٣", "٣"), ("it's", "it's")])
 def test_numeric_text_that_is_not_a_number_is_graded_incorrect(text, shown):
-    assert grade(NUMERIC, text) == Grade(False, f"Incorrect: {shown} is not a number. Enter a number such as 0.85.", ())
+    assert grade(NUMERIC, text) == Grade(False, f'Incorrect: "{shown}" is not a number. Enter a number such as 0.85.', ())
+
+
+def test_blank_numeric_text_is_not_graded():
+    with pytest.raises(ValueError, match=r"the response '  ' holds no answer"):
+        grade(NUMERIC, "  ")
 
 
 @pytest.mark.parametrize("response, shown", [(None, "None (NoneType)"), (True, "True (bool)"), ([0.895], "[0.895] (list)")])
@@ -242,6 +301,20 @@ def test_choice_order_with_seed_is_deterministic_per_question():
     assert order == expected == choice_order(MULTI, 7)
     assert sorted(order) == [0, 1, 2, 3, 4]
     assert len({tuple(choice_order(MULTI, seed)) for seed in range(20)}) > 1
+
+
+def test_pinned_choices_keep_their_place_and_the_others_shuffle():
+    pinned = Question("p", "single_choice", "easy", "?", (
+        Choice("None of these", pin=True), Choice("a", correct=True), Choice("b"), Choice("c"), Choice("Both b and c", pin=True),
+    ))
+    orders = {tuple(choice_order(pinned, seed)) for seed in range(40)}
+    assert all(order[0] == 0 and order[4] == 4 and sorted(order[1:4]) == [1, 2, 3] for order in orders)
+    assert len(orders) == 6  # every arrangement of the three free choices appears
+
+
+def test_a_learner_id_seed_shuffles_like_an_int_seed():
+    assert choice_order(MULTI, "0123abcd") == choice_order(MULTI, "0123abcd")
+    assert len({tuple(choice_order(MULTI, f"learner-{n}")) for n in range(20)}) > 1
 
 
 def test_true_false_is_never_shuffled():

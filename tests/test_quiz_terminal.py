@@ -79,8 +79,10 @@ class FakeInput:
 
 
 def run(*lines: str, bank: Bank = BANK, **kwargs) -> tuple[int, str, FakeInput]:
+    """Take ``bank`` typing ``lines``; in the bank's order (letters as written here) unless a seed is given."""
     out = io.StringIO()
     fake = FakeInput(*lines)
+    kwargs.setdefault("seed", None)
     score = take(bank, input=fake, output=out, **kwargs)
     return score, out.getvalue(), fake
 
@@ -148,7 +150,8 @@ def test_all_correct():
     assert out.startswith("Sessions: 4 questions. Type h for a hint, s to skip, q to quit.\n")
     assert "Correct. One entry per output.\n`run` returns a list.\n" in out
     assert "Answer:" not in out
-    assert out.endswith("Score: 4/4\nNothing to review: every answer was right.\n")
+    assert out.endswith("Summary: Sessions\n\nScore: 4/4 correct (answered 4/4 · correct 4)\n\n"
+                        "Nothing to review: every answer was right.\n")
     assert fake.prompts == ["> "] * 4
 
 
@@ -157,10 +160,10 @@ def test_incorrect_answer_shows_feedback_answer_explanation_and_review():
     assert score == 3
     assert "Incorrect. That is `outputs[0]`.\nAnswer: A. `list` of numpy arrays\n`run` returns a list.\n" in out
     assert out.endswith(
-        "Score: 3/4\n"
-        "To review:\n"
-        "  - lessons/02_sessions.ipynb: sessions-run-returns-list\n"
-        "  - misconceptions: output-is-array\n"
+        "Score: 3/4 correct (answered 4/4 · correct 3)\n\n"
+        "What to review:\n\n"
+        "- Inference sessions (lessons/02_sessions.ipynb): question 1\n\n"
+        "Misconceptions to revisit: `output-is-array`\n"
     )
 
 
@@ -182,11 +185,11 @@ def test_skip():
     assert score == 2
     assert out.count("Skipped.\n") == 2
     assert out.endswith(
-        "Score: 2/4\n"
-        "Answered 2 of 4 (2 skipped, 0 not reached).\n"
-        "To review:\n"
-        "  - lessons/02_sessions.ipynb: sessions-run-returns-list\n"
-        "  - lessons/01_onnx_format.ipynb: sessions-lists-accepted\n"
+        "Score: 2/4 correct (answered 2/4 · correct 2)\n\n"
+        "2 questions not answered.\n\n"
+        "What to review:\n\n"
+        "- Inference sessions (lessons/02_sessions.ipynb): question 1\n"
+        "- The ONNX format (lessons/01_onnx_format.ipynb): question 2\n"
     )
 
 
@@ -201,7 +204,7 @@ def test_true_false_accepts_the_words():
     score, out, _ = run("a", "False", "a, c", "0.875")
     assert score == 3
     assert "Incorrect. Try it.\nAnswer: A. True\n" in out
-    assert "  - misconceptions: lists-rejected\n" in out
+    assert "Misconceptions to revisit: `lists-rejected`\n" in out
 
 
 def test_multi_choice_answers():
@@ -211,7 +214,7 @@ def test_multi_choice_answers():
     score, out, _ = run("a, b", bank=bank)
     assert score == 0
     assert "Incorrect: you found 1 of 2 correct options and picked 1 wrong one.\nAnswer: A. `'x'`; C. `inputs[0].name`\nKeys are input names.\n" in out
-    assert "  - misconceptions: nodearg-as-key\n" in out
+    assert "Misconceptions to revisit: `nodearg-as-key`\n" in out
 
 
 def test_multi_choice_invalid_letters_ask_again():
@@ -228,7 +231,8 @@ def test_numeric_answers():
     assert score == 0
     assert out.count("Please enter a number such as 0.85 (or h for a hint, s to skip, q to quit).\n") == 2
     assert "Incorrect.\nAnswer: 0.875 (±0.001)\n" in out
-    assert out.endswith("Score: 0/1\nTo review:\n  - other questions: sessions-accuracy\n")
+    assert out.endswith("Score: 0/1 correct (answered 1/1 · correct 0)\n\nWhat to review:\n\n"
+                        "- Inference sessions (lessons/02_sessions.ipynb): question 1\n")
 
 
 @pytest.mark.parametrize("word", ["q", "quit", "Q", " QUIT "])
@@ -236,7 +240,8 @@ def test_quit_stops_early(word):
     score, out, fake = run("a", word, "a")
     assert score == 1
     assert "Question 3/4" not in out
-    assert out.endswith("Score: 1/4\nAnswered 1 of 4 (0 skipped, 3 not reached).\n")
+    assert out.endswith("Score: 1/4 correct (answered 1/4 · correct 1)\n\n3 questions not answered.\n\n"
+                        "Nothing to review: every answer was right.\n")
     assert fake.lines == ["a"]
 
 
@@ -244,11 +249,11 @@ def test_end_of_input_stops_like_quit():
     score, out, _ = run("a", "b")
     assert score == 1
     assert out.endswith(
-        "Score: 1/4\n"
-        "Answered 2 of 4 (0 skipped, 2 not reached).\n"
-        "To review:\n"
-        "  - lessons/01_onnx_format.ipynb: sessions-lists-accepted\n"
-        "  - misconceptions: lists-rejected\n"
+        "Score: 1/4 correct (answered 2/4 · correct 1)\n\n"
+        "2 questions not answered.\n\n"
+        "What to review:\n\n"
+        "- The ONNX format (lessons/01_onnx_format.ipynb): question 2\n\n"
+        "Misconceptions to revisit: `lists-rejected`\n"
     )
 
 
@@ -258,7 +263,7 @@ def test_ctrl_c_stops_like_quit():
 
     out = io.StringIO()
     assert take(BANK, input=interrupted, output=out) == 0
-    assert out.getvalue().endswith("Score: 0/4\nAnswered 0 of 4 (0 skipped, 4 not reached).\n")
+    assert out.getvalue().endswith("Score: 0/4 correct (answered 0/4 · correct 0)\n\n4 questions not answered.\n")
 
 
 def test_answers_are_recorded_in_the_store(tmp_path):
@@ -277,20 +282,91 @@ def test_shuffled_choices_are_graded_by_what_was_shown():
     right_letter = "abc"[order.index(0)]
     wrong_letter = "abc"[order.index(1)]
     bank = Bank("02_sessions", "Sessions", (SINGLE,))
-    score, out, _ = run(right_letter, bank=bank, shuffle_seed=seed)
+    score, out, _ = run(right_letter, bank=bank, seed=seed)
     assert score == 1
     assert format_question(SINGLE, 1, 1, order=order) in out
-    score, out, _ = run(wrong_letter, bank=bank, shuffle_seed=seed)
+    score, out, _ = run(wrong_letter, bank=bank, seed=seed)
     assert score == 0
     assert f"Answer: {right_letter.upper()}. `list` of numpy arrays\n" in out
 
 
 def test_output_defaults_to_stdout(capsys):
     assert take(Bank("02_sessions", "Sessions", (NUMERIC,)), input=FakeInput("0.875")) == 1
-    assert capsys.readouterr().out.endswith("Score: 1/1\nNothing to review: every answer was right.\n")
+    assert capsys.readouterr().out.endswith("Score: 1/1 correct (answered 1/1 · correct 1)\n\n"
+                                            "Nothing to review: every answer was right.\n")
 
 
 def test_input_defaults_to_the_builtin_at_call_time(monkeypatch, capsys):
     monkeypatch.setattr("builtins.input", FakeInput("s"))
     assert take(Bank("02_sessions", "Sessions", (NUMERIC,))) == 0
     assert "Skipped.\n" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- shuffled by default, rendered Markdown
+
+
+def shown_choices(out: str) -> list[str]:
+    return [line.strip() for line in out.splitlines() if line[:4] in ("  A.", "  B.", "  C.", "  D.", "  E.")]
+
+
+def test_take_shuffles_per_learner_by_default_and_the_same_way_each_time(samples, tmp_path, monkeypatch):
+    bank = Bank("03_providers", "Providers", (samples.pinned,))
+    first = take(bank, input=FakeInput("q"), output=(out1 := io.StringIO()))
+    take(bank, input=FakeInput("q"), output=(out2 := io.StringIO()))
+    assert first == 0 and shown_choices(out1.getvalue()) == shown_choices(out2.getvalue())
+    from ortlearn.quiz.shuffle import learner_id
+
+    order = choice_order(samples.pinned, learner_id())
+    assert shown_choices(out1.getvalue())[0].endswith(samples.pinned.choices[order[0]].text)
+    assert shown_choices(out1.getvalue())[4] == "E. None of these"  # pinned
+
+
+def test_take_uses_the_class_seed(samples, class_seed):
+    class_seed(11)
+    bank = Bank("03_providers", "Providers", (samples.pinned,))
+    out = io.StringIO()
+    take(bank, input=FakeInput("q"), output=out)
+    expected = [samples.pinned.choices[i].text for i in choice_order(samples.pinned, 11)]
+    assert [line[3:] for line in shown_choices(out.getvalue())] == expected
+
+
+def test_bank_text_follows_the_seed(samples):
+    bank = Bank("03_providers", "Providers", (samples.pinned,))
+    assert "  A. CPUExecutionProvider\n  B. CUDAExecutionProvider" in format_bank_text(bank, seed=None)
+    order = choice_order(samples.pinned, 4)
+    assert f"  A. {samples.pinned.choices[order[0]].text}\n" in format_bank_text(bank, seed=4)
+
+
+MARKDOWN = Question(
+    id="metrics-catdog-precision", type="single_choice", difficulty="medium",
+    prompt=("For the **cat** class:\n\n| | pred cat | pred dog |\n|---|--:|--:|\n| cat | 90 | 10 |\n| dog | 15 | 85 |\n\n"
+            "- precision\n- recall\n\nSee [the docs](https://scikit-learn.org)."),
+    choices=(Choice("**0.857**", correct=True, feedback="Correct: 90 / (90 + 15)."), Choice("`0.9`")),
+    explanation="Precision is **TP / (TP + FP)**.", topic="05_metrics_pitfalls", lesson="05_metrics_pitfalls",
+)
+
+
+def test_terminal_renders_bold_tables_lists_and_links_as_plain_text():
+    text = format_question(MARKDOWN, 1, 1)
+    assert "**" not in text and "|---" not in text
+    assert ("For the cat class:\n\n"
+            "    | pred cat | pred dog\n"
+            "----+----------+---------\n"
+            "cat |       90 |       10\n"
+            "dog |       15 |       85\n\n"
+            "- precision\n- recall\n\n"
+            "See the docs (https://scikit-learn.org).") in text
+    assert "  A. 0.857\n  B. `0.9`\n" in text
+
+
+def test_correct_feedback_that_repeats_the_verdict_is_said_once():
+    score, out, _ = run("a", bank=Bank("05_metrics_pitfalls", "Metrics", (MARKDOWN,)))
+    assert score == 1
+    assert "Correct. 90 / (90 + 15).\nPrecision is TP / (TP + FP).\n" in out
+    assert "Correct. Correct" not in out and "Correct: 90" not in out
+
+
+def test_control_characters_in_answers_never_reach_the_terminal():
+    evil = Question(id="q", type="numeric", difficulty="easy", prompt="n?", answer=1.0)
+    score, out, _ = run("\x1b[2J", "1", bank=Bank("t", "T", (evil,)))
+    assert score == 1 and "\x1b" not in out

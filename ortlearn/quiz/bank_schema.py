@@ -39,7 +39,7 @@ QUESTION_FIELDS: tuple[str, ...] = (
     "id", "type", "difficulty", "prompt", "code", "choices", "answer", "tolerance",
     "hint", "explanation", "verify", "source", "lesson",
 )  # fmt: skip
-CHOICE_FIELDS: tuple[str, ...] = ("text", "correct", "feedback", "mistake")
+CHOICE_FIELDS: tuple[str, ...] = ("text", "correct", "feedback", "mistake", "pin")
 MIN_CHOICES, MAX_CHOICES = 2, 6
 #: Longest ``verify:`` snippet, in characters.
 MAX_VERIFY_CHARS = 20_000
@@ -369,13 +369,21 @@ def _parse_choices(raw: dict[Any, Any], qtype: str, add: _Add) -> tuple[Choice, 
     texts = tuple(choice.text for choice in choices)
     if qtype == "true_false" and texts != _TRUE_FALSE:
         add(f"true_false choices must be exactly 'True' then 'False', got {list(texts)}.", field="choices")
+    pinned = [number for number, choice in enumerate(choices, start=1) if choice.pin]
+    if qtype == "true_false" and pinned:
+        add("true_false choices always show 'True' then 'False', so 'pin' has no effect there; remove it "
+            f"(pinned: {', '.join(f'#{n}' for n in pinned)}).", field="choices")
+    elif pinned and len(pinned) == len(choices):
+        add("every choice has 'pin: true', so nothing would ever be shuffled; pin only the choices that must "
+            "keep their place (e.g. 'None of these').", field="choices")
     return tuple(choices)
 
 
 def _parse_choice(item: Any, number: int, add: _Add) -> Choice | None:
     if not isinstance(item, dict):
         add(
-            f"expected a mapping with 'text' (and optionally 'correct', 'feedback', 'mistake'), got {_show(item)}.",
+            f"expected a mapping with 'text' (and optionally 'correct', 'feedback', 'mistake', 'pin'), "
+            f"got {_show(item)}.",
             choice=number,
         )
         return None
@@ -390,8 +398,12 @@ def _parse_choice(item: Any, number: int, add: _Add) -> Choice | None:
     correct = item.get("correct", False)
     if not isinstance(correct, bool):
         add_here(f"expected true or false, got {_show(correct)}.", field="correct")
+    pin = item.get("pin", False)
+    if not isinstance(pin, bool):
+        add_here(f"expected true or false (true keeps the choice in place when choices are shuffled), "
+                 f"got {_show(pin)}.", field="pin")
     feedback = _optional_string(item, "feedback", add_here)
     mistake = _kebab_tag(item, "mistake", add_here)
     if before or text is None:
         return None
-    return Choice(text=text, correct=correct, feedback=feedback, mistake=mistake)
+    return Choice(text=text, correct=correct, feedback=feedback, mistake=mistake, pin=pin)

@@ -19,6 +19,12 @@ How the draw works (stratified twice):
 
 Questions come easy first, then medium, then hard (a seeded order inside each).
 
+Show it in exam mode, ``ol.quiz.show(make_exam(seed=2026), mode="exam")``: no hint
+and no feedback per question, each question's first answer is locked and scored,
+and **Submit exam** shows the results, the explanations and the per-topic summary
+(which says when a topic has too few questions to judge). The choices inside each
+question are shuffled per learner like every quiz (:mod:`ortlearn.quiz.shuffle`).
+
 Introduced in quizzes/final_exam.ipynb.
 """
 
@@ -65,6 +71,7 @@ def make_exam(
         >>> exam = make_exam(seed=2026)
         >>> len(exam.questions), len({q.topic for q in exam.questions})
         (16, 8)
+        >>> ortlearn.quiz.show(exam, mode="exam")  # doctest: +SKIP
     """
     from ortlearn.quiz.bank import banks_dir, load_banks
 

@@ -2,7 +2,13 @@
 
 Nothing here touches widgets, files or the clock, so every rule is tested
 directly. Responses use the *original* choice indices of the bank; a view that
-shuffles choices maps positions back with :func:`choice_order`.
+shuffles choices maps positions back with :func:`choice_order`. So shuffling never
+changes a grade or what is saved.
+
+Every front end asks :func:`missing_answer` first (nothing chosen is not a wrong
+answer: the learner is asked to answer), then :func:`grade`. Their words live in
+:data:`MESSAGES`, which the exported HTML page also reads (its in-browser grader
+mirrors this module and a real-browser test proves they agree on every bank).
 
 Responses by question type:
 
@@ -24,17 +30,52 @@ import numbers
 import operator
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from ortlearn.quiz.questions import CHOICE_TYPES, Question
 
-__all__ = ["Grade", "grade", "format_answer", "choice_order", "choice_label", "parse_number"]
+__all__ = [
+    "EPSILON",
+    "MESSAGES",
+    "PLAIN_NUMBER",
+    "SPACE",
+    "VERDICT_WORD",
+    "Grade",
+    "choice_label",
+    "choice_order",
+    "format_answer",
+    "grade",
+    "missing_answer",
+    "parse_number",
+]
 
 #: Slack for float rounding when comparing a numeric answer with its tolerance.
 EPSILON = 1e-12
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+#: What a typed number may look like: ASCII digits only (``\d`` would take other scripts'
+#: digits, which the browser's grader does not).
+PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+#: What "surrounding whitespace" means, here and in the page's script (``str.strip()`` and
+#: JavaScript's ``trim()`` disagree on a few exotic characters).
+SPACE = " \t\n\r\x0b\x0c"
+#: Every sentence a grade or a front end's "answer first" prompt is made of; ``{name}`` is filled in.
+#: The exported HTML page embeds this mapping, so there is one source for the words.
+MESSAGES: Mapping[str, str] = MappingProxyType({
+    "correct": "Correct.",
+    "incorrect": "Incorrect.",
+    "found_one": "Incorrect: you found {found} of {right} correct option",
+    "found_many": "Incorrect: you found {found} of {right} correct options",
+    "wrong_one": " and picked {wrong} wrong one",
+    "wrong_many": " and picked {wrong} wrong ones",
+    "not_a_number": "Incorrect: \"{text}\" is not a number. Enter a number such as 0.85.",
+    "choose_one": "Choose an answer first.",
+    "choose_some": "Choose at least one answer first.",
+    "type_number": "Type a number first.",
+})  # fmt: skip
+# Feedback that repeats the verdict ("Correct. `MatMul` reads x") loses the repeated word.
+VERDICT_WORD = re.compile(r"(Correct|Incorrect)[.:,;!]?(?:[ \t\n]+|$)")
 
 
 @dataclass(frozen=True)
@@ -59,14 +100,16 @@ def choice_label(position: int) -> str:
     return chr(ord("A") + position)
 
 
-def choice_order(question: Question, seed: int | None) -> list[int]:
+def choice_order(question: Question, seed: int | str | None) -> list[int]:
     """Return the order to display a question's choices in.
 
     Args:
         question: The question.
-        seed: None keeps the bank's order; an int shuffles deterministically
-            per question with ``random.Random(f"{seed}:{question.id}")``.
-            ``true_false`` choices always stay "True", "False".
+        seed: None keeps the bank's order; an int (a class seed) or a str (a
+            learner id, see :func:`ortlearn.quiz.shuffle.resolve_seed`) shuffles
+            deterministically per question with ``random.Random(f"{seed}:{question.id}")``.
+            ``true_false`` choices always stay "True", "False", and a choice
+            marked ``pin: true`` keeps its position (e.g. "None of these" last).
 
     Returns:
         ``order[position]`` is the original index of the choice shown at
@@ -79,24 +122,63 @@ def choice_order(question: Question, seed: int | None) -> list[int]:
         [0, 1]
     """
     order = list(range(len(question.choices)))
-    if seed is not None and question.type != "true_false":
-        random.Random(f"{seed}:{question.id}").shuffle(order)
+    if seed is None or question.type == "true_false":
+        return order
+    free = [index for index, choice in enumerate(question.choices) if not choice.pin]
+    shuffled = list(free)
+    random.Random(f"{seed}:{question.id}").shuffle(shuffled)
+    for position, index in zip(free, shuffled):
+        order[position] = index
     return order
 
 
 def parse_number(text: str) -> float | None:
     """Read a plain number typed by a learner, or return None.
 
-    Surrounding whitespace is ignored; anything else than an optional sign,
-    digits, one dot and an optional exponent (``%``, units, ``1,5``, ``nan``)
-    gives None.
+    Surrounding whitespace (:data:`SPACE`) is ignored; anything else than an
+    optional sign, ASCII digits, one dot and an optional exponent (``%``,
+    units, ``1,5``, ``nan``) gives None.
 
     Example:
         >>> parse_number(" 0.895 "), parse_number("89%")
         (0.895, None)
     """
-    text = text.strip()
-    return float(text) if _PLAIN_NUMBER.fullmatch(text) else None
+    text = text.strip(SPACE)
+    return float(text) if PLAIN_NUMBER.fullmatch(text) else None
+
+
+def missing_answer(question: Question, response: Any) -> str | None:
+    """Return what to ask when a response holds no answer yet, or None when there is one to grade.
+
+    Nothing chosen is not a wrong answer: front ends show this message, record
+    nothing and let the learner answer.
+
+    Args:
+        question: The question.
+        response: As for :func:`grade`; None, an empty collection of indices
+            (``multi_choice``) or blank text (``numeric``) hold no answer.
+
+    Returns:
+        ``"Choose an answer first."`` (single choice, true/false), ``"Choose at
+        least one answer first."`` (multi-choice), ``"Type a number first."``
+        (numeric), or None.
+
+    Example:
+        >>> from ortlearn.quiz.questions import Choice, Question
+        >>> q = Question("q", "multi_choice", "easy", "?", (Choice("a", True), Choice("b")))
+        >>> missing_answer(q, []), missing_answer(q, [1])
+        ('Choose at least one answer first.', None)
+    """
+    if question.type == "numeric":
+        empty = response is None or (isinstance(response, str) and not response.strip(SPACE))
+        return MESSAGES["type_number"] if empty else None
+    if question.type == "multi_choice":
+        if response is None:
+            return MESSAGES["choose_some"]
+        if isinstance(response, Sized) and not isinstance(response, (str, bytes)) and len(response) == 0:
+            return MESSAGES["choose_some"]
+        return None
+    return MESSAGES["choose_one"] if response is None else None
 
 
 def grade(question: Question, response: Any) -> Grade:
@@ -116,8 +198,9 @@ def grade(question: Question, response: Any) -> Grade:
         TypeError: The response has the wrong type for the question (e.g. a
             list for ``single_choice``); the message names the question id,
             what was expected and what arrived.
-        ValueError: A choice index is out of range; the message lists the
-            valid indices.
+        ValueError: A choice index is out of range (the message lists the
+            valid indices), or the response holds no answer (an empty
+            multi-choice, blank text): ask :func:`missing_answer` first.
 
     Example:
         >>> from ortlearn.quiz.questions import Choice, Question
@@ -126,17 +209,22 @@ def grade(question: Question, response: Any) -> Grade:
         >>> grade(q, 1).message
         'Incorrect. Index first.'
     """
+    if question.type not in CHOICE_TYPES and question.type != "numeric":
+        raise ValueError(f"Question {question.id!r} has unknown type {question.type!r}.")
+    if response is not None and missing_answer(question, response) is not None:
+        raise _nothing_to_grade(question, response)
     if question.type == "numeric":
         return _grade_numeric(question, response)
     if question.type == "multi_choice":
-        return _grade_multi(question, _indices(question, response))
-    if question.type in CHOICE_TYPES:
-        index = _index(question, response, "one choice index (an int)")
-        choice = question.choices[index]
-        verdict = "Correct." if choice.correct else "Incorrect."
-        mistakes = (choice.mistake,) if choice.mistake and not choice.correct else ()
-        return Grade(choice.correct, _join(verdict, [choice.feedback]), mistakes)
-    raise ValueError(f"Question {question.id!r} has unknown type {question.type!r}.")
+        picked = _indices(question, response)
+        if not picked:  # an empty iterator
+            raise _nothing_to_grade(question, response)
+        return _grade_multi(question, picked)
+    index = _index(question, response, "one choice index (an int)")
+    choice = question.choices[index]
+    verdict = MESSAGES["correct"] if choice.correct else MESSAGES["incorrect"]
+    mistakes = (choice.mistake,) if choice.mistake and not choice.correct else ()
+    return Grade(choice.correct, _join(verdict, [choice.feedback]), mistakes)
 
 
 def format_answer(question: Question, order: Sequence[int] | None = None) -> str:
@@ -166,6 +254,13 @@ def format_answer(question: Question, order: Sequence[int] | None = None) -> str
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _nothing_to_grade(question: Question, response: Any) -> ValueError:
+    return ValueError(
+        f"Question {question.id!r} ({question.type}): the response {response!r} holds no answer, so there is "
+        "nothing to grade; show missing_answer(question, response) to the learner instead."
+    )
 
 
 def _valid_indices(question: Question) -> str:
@@ -202,11 +297,11 @@ def _grade_multi(question: Question, picked: frozenset[int]) -> Grade:
     feedback = [question.choices[i].feedback for i in sorted(picked)]
     mistakes = _unique(question.choices[i].mistake for i in sorted(picked - right))
     if picked == right:
-        return Grade(True, _join("Correct.", feedback), ())
+        return Grade(True, _join(MESSAGES["correct"], feedback), ())
     found, wrong = len(picked & right), len(picked - right)
-    verdict = f"Incorrect: you found {found} of {len(right)} correct option{'s' if len(right) != 1 else ''}"
+    verdict = MESSAGES["found_one" if len(right) == 1 else "found_many"].format(found=found, right=len(right))
     if wrong:
-        verdict += f" and picked {wrong} wrong one{'s' if wrong != 1 else ''}"
+        verdict += MESSAGES["wrong_one" if wrong == 1 else "wrong_many"].format(wrong=wrong)
     return Grade(False, _join(verdict + ".", feedback), mistakes)
 
 
@@ -214,7 +309,7 @@ def _grade_numeric(question: Question, response: Any) -> Grade:
     if isinstance(response, str):
         value = parse_number(response)
         if value is None:
-            return Grade(False, f"Incorrect: {response.strip()!r} is not a number. Enter a number such as 0.85.")
+            return Grade(False, MESSAGES["not_a_number"].format(text=response.strip(SPACE)))
     elif isinstance(response, numbers.Real) and not isinstance(response, bool):
         value = float(response)
     else:
@@ -225,11 +320,22 @@ def _grade_numeric(question: Question, response: Any) -> Grade:
     if question.answer is None:
         raise ValueError(f"Question {question.id!r} (numeric) has no answer to grade against.")
     correct = abs(value - question.answer) <= question.tolerance + EPSILON
-    return Grade(correct, "Correct." if correct else "Incorrect.")
+    return Grade(correct, MESSAGES["correct"] if correct else MESSAGES["incorrect"])
 
 
 def _join(verdict: str, feedback: Iterable[str]) -> str:
-    parts = [verdict] + [text.strip() for text in feedback if text and text.strip()]
+    """The verdict, then each feedback text; a feedback that opens with the verdict's own word
+    ("Correct." after "Correct.") loses that word, so the message never says it twice."""
+    word = verdict.split(":")[0].rstrip(".")
+    parts = [verdict]
+    for text in feedback:
+        text = (text or "").strip(SPACE)
+        repeated = VERDICT_WORD.match(text)
+        if repeated and repeated.group(1) == word:
+            text = text[repeated.end():]
+            text = text[:1].upper() + text[1:]
+        if text:
+            parts.append(text)
     return " ".join(parts)
 
 

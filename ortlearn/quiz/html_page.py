@@ -17,12 +17,25 @@ the browser, so the bank's answers travel in a JSON block
 self-study, never for graded tests; the Jupyter quiz (``ol.quiz.show``) keeps
 the answers in the kernel.
 
-The page mirrors :mod:`ortlearn.quiz.grading` (same verdicts and messages)
-and the widgets' layout. Stable element ids, for tests and styling:
+**One grader.** The page grades in the browser with a script that mirrors
+:mod:`ortlearn.quiz.grading`; the words come from Python
+(:data:`ortlearn.quiz.grading.MESSAGES`, in the JSON block), and
+``window.ortlearnQuiz.grade(questionId, response)`` exposes the script's
+grader so ``tests/test_browser.py`` can prove it agrees with Python on every
+question of every bank and every answer.
+
+**Shuffled choices.** With ``seed="learner"`` (the default) the page shuffles
+each question's choices in the browser, with a seed kept in the browser's
+``localStorage``, so a reload shows the same order (unless ``$ORTLEARN_QUIZ_SEED``
+is set: then that class seed's order is baked in, as with an int ``seed``).
+``seed=None`` keeps the bank's order. True/false and pinned choices stay in place.
+
+Stable element ids, for tests and styling:
 
 ========================== ==================================================
 ``q-<id>``                 the question's ``<fieldset>``
-``q-<id>-choice-<i>``      choice ``i`` (bank order) radio or checkbox
+``q-<id>-choice-<i>``      the radio or checkbox of choice ``i`` (bank order,
+                           wherever it is displayed)
 ``q-<id>-input``           the text box of a numeric question
 ``q-<id>-check``           the Check button
 ``q-<id>-hint``            the Hint button (reveals ``q-<id>-hint-text``)
@@ -40,14 +53,19 @@ import base64
 import hashlib
 import html
 import json
+import os
 from functools import lru_cache
 from importlib import resources
 
-from ortlearn.quiz.grading import choice_label
+from collections.abc import Sequence
+from typing import Any
+
+from ortlearn.quiz.grading import EPSILON, MESSAGES, PLAIN_NUMBER, SPACE, VERDICT_WORD, choice_label, choice_order
 from ortlearn.quiz.questions import Bank, Question
 from ortlearn.quiz.render import format_markdown_html
+from ortlearn.quiz.shuffle import LEARNER, SEED_ENV_VAR, SeedOption, resolve_seed
 
-__all__ = ["format_html", "format_inline_html", "format_quiz_data"]
+__all__ = ["format_html", "format_inline_html", "make_quiz_data"]
 
 
 def format_inline_html(text: str) -> str:
@@ -66,8 +84,13 @@ def _asset(name: str) -> str:
     return resources.files("ortlearn.quiz").joinpath("page", name).read_text(encoding="utf-8")
 
 
-def format_quiz_data(bank: Bank) -> dict:
-    """Return what the page's script needs (the answer key included), as JSON-ready data."""
+def make_quiz_data(bank: Bank, *, shuffle: bool = False) -> dict[str, Any]:
+    """Return what the page's script needs (the answer key and the grading words included), as JSON-ready data.
+
+    Args:
+        bank: The bank.
+        shuffle: Whether the script shuffles the choices in the browser.
+    """
     questions = []
     for question in bank.questions:
         questions.append(
@@ -77,7 +100,8 @@ def format_quiz_data(bank: Bank) -> dict:
                 "prompt": question.prompt,
                 "code": question.code,
                 "choices": [
-                    {"text": c.text, "correct": c.correct, "feedback": c.feedback} for c in question.choices
+                    {"text": c.text, "correct": c.correct, "feedback": c.feedback, "pin": c.pin}
+                    for c in question.choices
                 ],
                 "answer": question.answer,
                 "tolerance": question.tolerance,
@@ -86,16 +110,21 @@ def format_quiz_data(bank: Bank) -> dict:
                 "explanation_html": format_markdown_html(question.explanation),
             }
         )
-    return {"topic": bank.topic, "title": bank.title, "questions": questions}
+    return {"topic": bank.topic, "title": bank.title, "questions": questions, "shuffle": shuffle,
+            "messages": dict(MESSAGES), "epsilon": EPSILON, "space": SPACE, "number_pattern": PLAIN_NUMBER.pattern,
+            "verdict_word": VERDICT_WORD.pattern}
 
 
-def format_html(bank: Bank) -> str:
+def format_html(bank: Bank, *, seed: SeedOption = LEARNER) -> str:
     """Return one bank as a self-contained HTML5 page (inline CSS and JS, no external resources).
 
     Introduced in quizzes/README.md ("For teachers").
 
     Args:
         bank: The bank to export.
+        seed: ``"learner"`` (default): shuffled per browser (or the class seed's order
+            when ``$ORTLEARN_QUIZ_SEED`` is set); an int: that order, baked into the
+            page; None: the bank's order.
 
     Returns:
         The document, starting with ``<!DOCTYPE html>``. Its answer key is in
@@ -108,8 +137,11 @@ def format_html(bank: Bank) -> str:
     """
     title = html.escape(bank.title.strip())
     total = len(bank.questions)
-    body = "\n".join(_format_question(q, number, total) for number, q in enumerate(bank.questions, start=1))
-    data = json.dumps(format_quiz_data(bank), ensure_ascii=False, indent=None)
+    in_browser = seed == LEARNER and not os.environ.get(SEED_ENV_VAR, "").strip()
+    fixed = None if in_browser else resolve_seed(seed)
+    body = "\n".join(_format_question(q, number, total, choice_order(q, fixed))
+                     for number, q in enumerate(bank.questions, start=1))
+    data = json.dumps(make_quiz_data(bank, shuffle=in_browser), ensure_ascii=False, indent=None)
     # Inside <script> only "</script" or "<!--" could end the block early; escape <, > and &.
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     script = _asset("quiz.js")
@@ -126,7 +158,7 @@ def format_html(bank: Bank) -> str:
     )
 
 
-def _format_question(question: Question, number: int, total: int) -> str:
+def _format_question(question: Question, number: int, total: int, order: Sequence[int]) -> str:
     qid = f"q-{question.id}"
     parts = [
         f'<fieldset id="{qid}" class="question" data-type="{question.type}" aria-describedby="{qid}-prompt">',
@@ -147,12 +179,12 @@ def _format_question(question: Question, number: int, total: int) -> str:
         if kind == "checkbox":
             parts.append('<p class="instructions">Select all that apply.</p>')
         parts.append('<div class="choices">')
-        for index, choice in enumerate(question.choices):
+        for position, index in enumerate(order):
             cid = f"{qid}-choice-{index}"
             parts.append(
                 f'<div class="choice"><input type="{kind}" id="{cid}" name="{qid}" value="{index}">'
-                f' <label for="{cid}" dir="auto"><span class="letter">{choice_label(index)}.</span> '
-                f"{format_inline_html(choice.text)}</label></div>"
+                f' <label for="{cid}" dir="auto"><span class="letter">{choice_label(position)}.</span> '
+                f"{format_inline_html(question.choices[index].text)}</label></div>"
             )
         parts.append("</div>")
     hint = format_markdown_html(question.hint) if question.hint.strip() else "<p>No hint for this question.</p>"

@@ -29,12 +29,15 @@ class Choice:
         correct: Whether picking it is right (never sent to the browser before a check).
         feedback: Shown after the learner checks an answer that includes this choice.
         mistake: Optional misconception tag (kebab-case), listed in the quiz summary.
+        pin: Keep this choice at its place when the choices are shuffled (e.g.
+            "None of these" last); see :func:`ortlearn.quiz.grading.choice_order`.
     """
 
     text: str
     correct: bool = False
     feedback: str = ""
     mistake: str | None = None
+    pin: bool = False
 
 
 @dataclass(frozen=True)

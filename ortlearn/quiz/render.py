@@ -14,9 +14,12 @@ here instead:
   keep ``http``, ``https``, ``mailto`` and relative targets only and open in a
   new tab, and no attribute but ``href`` does. Bold, italics, inline code,
   code blocks, lists, tables, headings and links render.
-- :func:`format_markdown_text` is the terminal's form: the Markdown source
-  (which is meant to read as plain text) without control characters, so a
-  bank cannot clear a screen, hide text or set a window title.
+- :func:`format_markdown_text` is the terminal's form of the same parse:
+  plain text without markers (``**bold**`` reads "bold"; inline code keeps its
+  backticks, which read as code in a terminal), lists with their bullets and
+  numbers, tables as aligned columns, code blocks indented, links as
+  "text (address)". Control characters are removed first, so a bank cannot
+  clear a screen, hide text or set a window title.
 
 Both libraries are imported on first use, so ``import ortlearn`` stays light.
 
@@ -30,6 +33,9 @@ from functools import lru_cache
 from typing import Any
 
 __all__ = ["format_markdown_html", "format_markdown_text", "strip_control_characters"]
+
+#: An indent for code blocks and for the lines that continue a list item.
+_CODE_INDENT = "    "
 
 #: Tags that rendered Markdown may keep; everything else is removed (its text stays).
 _TAGS = frozenset({
@@ -51,21 +57,124 @@ def strip_control_characters(text: str) -> str:
     return _CONTROL.sub("", text.replace("\r\n", "\n"))
 
 
-def format_markdown_text(text: str) -> str:
-    """Return bank Markdown as plain text for a terminal: the source, without control characters.
+def format_markdown_text(text: str, *, inline: bool = False) -> str:
+    """Render bank Markdown as plain text for a terminal (the same parser as the HTML form).
+
+    Introduced in lessons/01_onnx_format.ipynb.
 
     Args:
-        text: Markdown from a bank (or anything else from outside).
+        text: Markdown from a bank (or anything else from outside). Escape
+            sequences and other control characters are removed first.
+        inline: Render one paragraph's worth of inline Markdown (a choice, a
+            feedback message): no block structure, line breaks kept.
 
     Returns:
-        The same text with escape sequences and other control characters
-        removed (tab and line feed stay).
+        Plain text: emphasis markers dropped, inline code in backticks, lists
+        bulleted or numbered, tables aligned in columns, code blocks indented by
+        four spaces, links as "text (address)", blocks separated by blank lines.
 
     Example:
-        >>> format_markdown_text("Pick **one**\\x1b]0;title\\x07")
-        'Pick **one**]0;title'
+        >>> format_markdown_text("Pick **one**:\\n\\n- `list`\\n- [docs](https://onnxruntime.ai)")
+        'Pick one:\\n\\n- `list`\\n- docs (https://onnxruntime.ai)'
+        >>> format_markdown_text("ok\\x1b]0;title\\x07", inline=True)
+        'ok]0;title'
     """
-    return strip_control_characters(text)
+    from markdown_it.tree import SyntaxTreeNode
+
+    text = strip_control_characters(text)
+    if inline:
+        tokens = _markdown().parseInline(text)
+        return _inline_text(SyntaxTreeNode(tokens).children[0]) if tokens else ""
+    return "\n".join(_children_lines(SyntaxTreeNode(_markdown().parse(text)))).strip("\n")
+
+
+def _children_lines(node: Any) -> list[str]:
+    """A container's blocks, one blank line apart (none around the hidden paragraphs of tight lists)."""
+    lines: list[str] = []
+    previous_tight = True
+    for child in node.children:
+        tight = child.type == "paragraph" and child.nester_tokens.opening.hidden
+        if lines and not (tight or previous_tight):
+            lines.append("")
+        lines += _block_lines(child)
+        previous_tight = tight
+    return lines
+
+
+def _block_lines(node: Any) -> list[str]:
+    kind = node.type
+    if kind in ("paragraph", "heading"):
+        return _inline_text(node.children[0]).split("\n") if node.children else [""]
+    if kind in ("fence", "code_block"):
+        return [f"{_CODE_INDENT}{line}" if line else "" for line in node.content.rstrip("\n").split("\n")]
+    if kind == "hr":
+        return ["-" * 20]
+    if kind == "blockquote":
+        return [f"> {line}" if line else ">" for line in _children_lines(node)]
+    if kind in ("bullet_list", "ordered_list"):
+        return _list_lines(node)
+    if kind == "table":
+        return _table_lines(node)
+    return _children_lines(node)
+
+
+def _list_lines(node: Any) -> list[str]:
+    ordered = node.type == "ordered_list"
+    start = int(node.attrs.get("start", 1)) if ordered else 1
+    tight = any(child.type == "paragraph" and child.nester_tokens.opening.hidden
+                for item in node.children for child in item.children)
+    lines: list[str] = []
+    for number, item in enumerate(node.children, start=start):
+        marker = f"{number}{node.markup or '.'} " if ordered else "- "
+        body = _children_lines(item) or [""]
+        if lines and not tight:
+            lines.append("")
+        lines.append(marker + body[0])
+        lines += [" " * len(marker) + line if line else "" for line in body[1:]]
+    return lines
+
+
+def _table_lines(node: Any) -> list[str]:
+    rows: list[list[str]] = []
+    right: dict[int, bool] = {}
+    for section in node.children:  # thead, tbody
+        for row in section.children:
+            cells = []
+            for column, cell in enumerate(row.children):
+                right[column] = "right" in str(cell.attrs.get("style", ""))
+                cells.append(" ".join(_inline_text(cell.children[0]).split()) if cell.children else "")
+            rows.append(cells)
+    if not rows:
+        return []
+    count = max(len(row) for row in rows)
+    rows = [row + [""] * (count - len(row)) for row in rows]
+    widths = [max(len(row[c]) for row in rows) for c in range(count)]
+
+    def line(cells: list[str]) -> str:
+        return " | ".join(cell.rjust(w) if right.get(c) else cell.ljust(w)
+                          for c, (cell, w) in enumerate(zip(cells, widths))).rstrip()
+
+    return [line(rows[0]), "-+-".join("-" * w for w in widths), *(line(row) for row in rows[1:])]
+
+
+def _inline_text(node: Any) -> str:
+    parts: list[str] = []
+    for child in node.children:
+        kind = child.type
+        if kind == "text":
+            parts.append(child.content)
+        elif kind == "code_inline":
+            fence = "`" * (max((len(run) for run in re.findall(r"`+", child.content)), default=0) + 1)
+            pad = " " if child.content.startswith("`") or child.content.endswith("`") else ""
+            parts.append(f"{fence}{pad}{child.content}{pad}{fence}")
+        elif kind in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif kind == "link":
+            label, href = _inline_text(child), str(child.attrs.get("href", ""))
+            parts.append(label if not href or href == label else f"{label} ({href})")
+        else:  # strong, em, s: the words without their markers
+            parts.append(_inline_text(child))
+    return "".join(parts)
 
 
 def format_markdown_html(text: str, *, inline: bool = False) -> str:

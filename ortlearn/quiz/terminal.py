@@ -2,10 +2,13 @@
 
 ``ortlearn quiz take 02_sessions`` runs :func:`take`; :func:`format_bank_text`
 is the plain-text fallback where widgets cannot render. Both use the same
-grading as the widgets (:mod:`ortlearn.quiz.grading`) and never print the
-answer key before the learner has answered. Bank text is printed through
-:func:`~ortlearn.quiz.render.format_markdown_text`, so a bank's escape sequences
-cannot hide text, clear the screen or set the window title.
+grading (:mod:`ortlearn.quiz.grading`), choice order (:mod:`ortlearn.quiz.shuffle`:
+shuffled per learner by default) and review (:mod:`ortlearn.quiz.summary`) as the
+widgets, and never print the answer key before the learner has answered. Bank
+Markdown is rendered by :func:`~ortlearn.quiz.render.format_markdown_text` (the
+same parser as the widgets' HTML, as plain text), and everything printed is
+stripped of control characters, so a bank's escape sequences cannot hide text,
+clear the screen or set the window title.
 
 Introduced in lessons/01_onnx_format.ipynb.
 """
@@ -19,11 +22,12 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
-from ortlearn.lessons import lesson_path
 from ortlearn.quiz.grading import Grade, choice_label, choice_order, format_answer, grade, parse_number
 from ortlearn.quiz.questions import CHOICE_TYPES, Bank, Question
-from ortlearn.quiz.render import format_markdown_text
+from ortlearn.quiz.render import format_markdown_text, strip_control_characters
+from ortlearn.quiz.shuffle import LEARNER, SeedOption, resolve_seed
 from ortlearn.quiz.store import ResultStore
+from ortlearn.quiz.summary import QuestionOutcome, format_summary, make_summary
 
 __all__ = ["format_question", "format_bank_text", "take"]
 
@@ -52,7 +56,7 @@ def format_question(question: Question, number: int, total: int, *, order: Seque
         indented by four spaces, the choices labelled ``A.``, ``B.``, … and a
         line saying how to answer.
     """
-    lines = [f"Question {number}/{total} · {question.difficulty}", "", question.prompt.strip()]
+    lines = [f"Question {number}/{total} · {question.difficulty}", "", format_markdown_text(question.prompt)]
     if question.code.strip():
         lines.append("")
         lines.extend(f"    {line}" if line.strip() else "" for line in question.code.rstrip().splitlines())
@@ -60,21 +64,23 @@ def format_question(question: Question, number: int, total: int, *, order: Seque
     if question.type in CHOICE_TYPES:
         positions = list(order) if order is not None else choice_order(question, None)
         for position, index in enumerate(positions):
-            first, *rest = question.choices[index].text.strip().splitlines() or [""]
+            text = format_markdown_text(question.choices[index].text.strip(), inline=True)
+            first, *rest = text.splitlines() or [""]
             lines.append(f"  {choice_label(position)}. {first}")
             lines.extend(f"     {line}" for line in rest)
         lines.append("")
     lines.append(_INSTRUCTIONS.get(question.type, ""))
-    return "\n".join(lines)
+    return strip_control_characters("\n".join(lines))
 
 
-def format_bank_text(bank: Bank) -> str:
+def format_bank_text(bank: Bank, *, seed: SeedOption = LEARNER) -> str:
     """Return every question of a bank as plain text (the fallback where widgets cannot render).
 
     Introduced in lessons/01_onnx_format.ipynb.
 
     Args:
         bank: The bank.
+        seed: The choice order, as for :func:`take`.
 
     Returns:
         A title line, how to take the quiz interactively
@@ -85,8 +91,10 @@ def format_bank_text(bank: Bank) -> str:
         f"{bank.title} ({count} question{'s' if count != 1 else ''})\n"
         f"To take this quiz interactively in a terminal, run: ortlearn quiz take {bank.topic}"
     ]
-    parts.extend(format_question(q, n, count) for n, q in enumerate(bank.questions, start=1))
-    return format_markdown_text("\n\n".join(parts) + "\n")
+    resolved = resolve_seed(seed)
+    parts.extend(format_question(q, n, count, order=choice_order(q, resolved))
+                 for n, q in enumerate(bank.questions, start=1))
+    return strip_control_characters("\n\n".join(parts) + "\n")
 
 
 def take(
@@ -95,7 +103,8 @@ def take(
     input: Callable[[str], str] | None = None,  # noqa: A002 - mirrors the builtin it replaces
     output: TextIO | None = None,
     store: ResultStore | None = None,
-    shuffle_seed: int | None = None,
+    seed: SeedOption = LEARNER,
+    lesson_link_base: str = "lessons/",
 ) -> int:
     """Ask every question of a bank in a terminal and print a summary.
 
@@ -113,8 +122,12 @@ def take(
             ``input`` at call time (tests pass a fake).
         output: Where to write; None means ``sys.stdout`` at call time.
         store: Records each checked answer when given.
-        shuffle_seed: Shuffles each question's choices deterministically
-            (see :func:`~ortlearn.quiz.grading.choice_order`); None keeps them.
+        seed: ``"learner"`` (default): choices shuffled the same way every time
+            for this learner, or one order for the class when
+            ``$ORTLEARN_QUIZ_SEED`` is set; an int: that order for everyone;
+            None: the bank's order (see :mod:`ortlearn.quiz.shuffle`).
+        lesson_link_base: Prefix of the lesson paths in the summary (relative to
+            where the learner runs the command: the repository root by default).
 
     Returns:
         How many questions were answered correctly.
@@ -123,13 +136,14 @@ def take(
     read = input if input is not None else builtins.input
 
     def write(text: str = "") -> None:
-        print(format_markdown_text(text), file=out)  # bank text: no escape sequences reach the terminal
+        print(strip_control_characters(text), file=out)  # no escape sequence reaches the terminal
 
     total = len(bank.questions)
+    resolved = resolve_seed(seed)
     write(f"{bank.title}: {total} question{'s' if total != 1 else ''}. Type {_HOW_TO}.")
-    outcomes: list[tuple[Question, Grade | None]] = []  # None: skipped
+    outcomes: list[QuestionOutcome] = []
     for number, question in enumerate(bank.questions, start=1):
-        order = choice_order(question, shuffle_seed)
+        order = choice_order(question, resolved)
         write()
         write(format_question(question, number, total, order=order))
         started = time.monotonic()
@@ -138,20 +152,21 @@ def take(
             break
         if response is _SKIP:
             write("Skipped.")
-            outcomes.append((question, None))
+            outcomes.append(QuestionOutcome(question, skipped=True))
             continue
         verdict = grade(question, response)
-        outcomes.append((question, verdict))
+        outcomes.append(QuestionOutcome(question, (verdict,)))
         if store is not None:
             store.record(question, verdict, time.monotonic() - started)
-        write(verdict.message)
+        write(format_markdown_text(verdict.message, inline=True))
         if not verdict.correct:
-            write(f"Answer: {format_answer(question, order=order)}")
+            write(format_markdown_text(f"Answer: {format_answer(question, order=order)}", inline=True))
         if question.explanation.strip():
-            write(question.explanation.strip())
+            write(format_markdown_text(question.explanation))
     write()
-    write(_summary(total, outcomes))
-    return sum(1 for _, verdict in outcomes if verdict is not None and verdict.correct)
+    summary = make_summary(bank, outcomes)
+    write(format_markdown_text(format_summary(summary, lesson_link_base=lesson_link_base, finished=True)))
+    return summary.correct
 
 
 def _ask(question: Question, order: list[int], read: Callable[[str], str], write: Callable[[str], None]) -> Any:
@@ -168,7 +183,8 @@ def _ask(question: Question, order: list[int], read: Callable[[str], str], write
         if text in ("s", "skip"):
             return _SKIP
         if text in ("h", "hint"):
-            write(f"Hint: {question.hint.strip()}" if question.hint.strip() else "No hint for this question.")
+            hint = format_markdown_text(question.hint.strip(), inline=True)
+            write(f"Hint: {hint}" if hint else "No hint for this question.")
             continue
         response, problem = _parse_response(question, order, text)
         if problem:
@@ -194,38 +210,3 @@ def _parse_response(question: Question, order: list[int], text: str) -> tuple[An
     if question.type == "true_false" and text in ("true", "false"):
         return next(i for i, choice in enumerate(question.choices) if choice.text.lower() == text), ""
     return None, f"Please type one letter from {span}"
-
-
-def _summary(total: int, outcomes: list[tuple[Question, Grade | None]]) -> str:
-    """Score, how far the learner got, and what to review (lessons and misconception tags)."""
-    correct = sum(1 for _, verdict in outcomes if verdict is not None and verdict.correct)
-    skipped = sum(1 for _, verdict in outcomes if verdict is None)
-    not_reached = total - len(outcomes)
-    lines = [f"Score: {correct}/{total}"]
-    if skipped or not_reached:
-        lines.append(f"Answered {len(outcomes) - skipped} of {total} ({skipped} skipped, {not_reached} not reached).")
-    missed = [question for question, verdict in outcomes if verdict is None or not verdict.correct]
-    if not missed:
-        if not not_reached:
-            lines.append("Nothing to review: every answer was right.")
-        return "\n".join(lines)
-    lines.append("To review:")
-    by_lesson: dict[str, list[str]] = {}
-    for question in missed:
-        by_lesson.setdefault(question.lesson, []).append(question.id)
-    for lesson, ids in by_lesson.items():
-        lines.append(f"  - {_lesson_where(lesson)}: {', '.join(ids)}")
-    mistakes = dict.fromkeys(tag for _, verdict in outcomes if verdict is not None for tag in verdict.mistakes)
-    if mistakes:
-        lines.append(f"  - misconceptions: {', '.join(mistakes)}")
-    return "\n".join(lines)
-
-
-def _lesson_where(lesson: str) -> str:
-    """``lessons/02_sessions.ipynb`` for a lesson stem; "other questions" without one."""
-    if not lesson:
-        return "other questions"
-    try:
-        return lesson_path(lesson)
-    except KeyError:
-        return lesson
