@@ -174,6 +174,9 @@ q2 = Exercise(
 # ------------------------------------------------------------------ q3: latency measured right
 
 Q3_SOLUTION = '''\
+import time
+
+
 def measure(fn, warmup, repeat):
     for _ in range(warmup):
         fn()
