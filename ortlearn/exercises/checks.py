@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     import onnx
     import onnxruntime
 
-__all__ = ["RTOL", "ATOL", "expect_type", "make_cpu_session", "max_abs_diff", "outputs_close", "real_inputs"]
+__all__ = ["ATOL", "RTOL", "dims", "expect_type", "make_cpu_session", "max_abs_diff", "outputs_close", "real_inputs",
+           "run_first_output"]
 
 #: The course's float32 tolerance (lessons/01_onnx_format.ipynb, section 6).
 RTOL, ATOL = 1e-4, 1e-5

@@ -250,13 +250,13 @@ class Exercise:
         """
         if answer is Ellipsis or answer is None:
             return self._verdict(NOT_ATTEMPTED, f"replace the stub ({'...' if answer is Ellipsis else 'None'}) "
-                                                f"with your {self._thing()}, then check again.")
+                                                f"with your answer, then check again.")
         try:
             note = self.checker(answer)
         except NotAttempted:
-            return self._verdict(NOT_ATTEMPTED, f"your {self._thing()} is still the stub (it raises "
-                                                f"NotImplementedError or returns ...). Write it, run its cell, "
-                                                f"then check again.")
+            return self._verdict(NOT_ATTEMPTED, "your answer is still the stub (it raises "
+                                                "NotImplementedError or returns ...). Write it, run its cell, "
+                                                "then check again.")
         except Mistake as mistake:
             return self._verdict(INCORRECT, f"{mistake} See {self.section}.")
         except LearnerError as failure:
@@ -285,9 +285,6 @@ class Exercise:
         """Show the reference solution (and save that it was viewed)."""
         self._record(f"{self.id}-solution", correct=False)
         return Feedback("Solution", f"One way to write it (see {self.section}):", self.solution_code)
-
-    def _thing(self) -> str:
-        return "answer"
 
     def _verdict(self, status: Status, message: str) -> CheckResult:
         if status != NOT_ATTEMPTED:
