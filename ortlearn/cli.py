@@ -26,7 +26,9 @@ PyTorch, and start JupyterLab on lesson 00 (see :mod:`ortlearn.bootstrap`).
   (default: all of them) into ``DIR`` (default ``quizzes/export`` under the
   current folder), each file atomically.
 - ``ortlearn quiz results [--csv] [--path FILE ...] [--recover]`` prints saved
-  results as a table or CSV. ``--path`` may be repeated to merge files collected
+  results as a table or CSV, questions and checked exercises alike (the ``kind``
+  column: ``question``, ``exercise``, or ``solution`` for an exercise's viewed
+  solution). ``--path`` may be repeated to merge files collected
   from learners; the ``learner`` column is the name of the file's folder, or the
   file's stem when the file is called something else than ``results.json``
   (``alice/results.json`` and ``alice.json`` both give ``alice``). Learners
@@ -239,7 +241,16 @@ def _quiz_export(args: argparse.Namespace) -> int:
     return 0
 
 
-_RESULT_COLUMNS = ("learner", "topic", "question_id", "answered", "correct", "attempts", "seconds")
+#: ``kind`` comes last, so that scripts reading the earlier columns by position keep working.
+_RESULT_COLUMNS = ("learner", "topic", "question_id", "answered", "correct", "attempts", "seconds", "kind")
+
+
+def _kind(item_id: str) -> str:
+    """``question`` for a bank question, ``exercise`` for a checked exercise (``ex-…``), ``solution`` for a viewed
+    exercise solution (``ex-…-solution``)."""
+    if item_id.startswith("ex-"):
+        return "solution" if item_id.endswith("-solution") else "exercise"
+    return "question"
 
 
 def _learner_name(path: Path) -> str:
@@ -288,12 +299,13 @@ def _quiz_results(args: argparse.Namespace) -> int:
         for record in records:
             rows.append((
                 learner, record.topic, record.question_id, str(record.answered).lower(),
-                str(record.correct).lower(), str(record.attempts), f"{record.seconds:g}",
+                str(record.correct).lower(), str(record.attempts), f"{record.seconds:g}", _kind(record.question_id),
             ))
     status = 1 if failed and args.paths else 0
     if not rows:
         if not status:
-            print("No quiz results yet: answer a quiz (ol.quiz.show or `ortlearn quiz take TOPIC`) first.")
+            print("No quiz results yet: answer a quiz (ol.quiz.show or `ortlearn quiz take TOPIC`) or check an "
+                  "exercise (ol.exercises) first.")
         return status
     if args.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")

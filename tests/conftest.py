@@ -33,6 +33,7 @@ def _private_results_folder(tmp_path_factory, monkeypatch):
 SLOW_TESTS = (
     "test_export.py",                                    # torch.onnx.export in every test
     "test_digits.py",                                    # trains the digits CNN
+    "test_exercises_proofs_export.py",                   # lesson 04's exercise proofs export with torch
     "test_banks.py::test_verify_snippet_holds_on_the_installed_stack",  # the banks' proofs export and run models
     "test_makefile.py::test_make_lab_serves_jupyterlab_on_the_requested_port",  # starts JupyterLab
     "test_feeds.py::test_real_models_feeds_run_in_ort",  # real networks (VGG-19, DenseNet…)

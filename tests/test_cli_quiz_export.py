@@ -96,11 +96,11 @@ def test_results_csv_merges_learners(tmp_path, capsys):
     assert main(["quiz", "results", "--csv", "--path", str(alice), "--path", str(bob)]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [tuple(row.values()) for row in rows] == [
-        ("alice", "02_sessions", "sessions-a", "true", "true", "1", "12.5"),
-        ("bob", "01_onnx_format", "format-b", "true", "false", "2", "40"),
-        ("bob", "02_sessions", "sessions-a", "true", "false", "3", "7"),
+        ("alice", "02_sessions", "sessions-a", "true", "true", "1", "12.5", "question"),
+        ("bob", "01_onnx_format", "format-b", "true", "false", "2", "40", "question"),
+        ("bob", "02_sessions", "sessions-a", "true", "false", "3", "7", "question"),
     ]
-    assert list(rows[0]) == ["learner", "topic", "question_id", "answered", "correct", "attempts", "seconds"]
+    assert list(rows[0]) == ["learner", "topic", "question_id", "answered", "correct", "attempts", "seconds", "kind"]
 
 
 def test_results_table_reads_the_default_file(tmp_path, capsys):
@@ -109,8 +109,8 @@ def test_results_table_reads_the_default_file(tmp_path, capsys):
     })
     assert main(["quiz", "results"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["learner", "topic", "question_id", "answered", "correct", "attempts", "seconds"]
-    assert lines[1].split() == ["data", "02_sessions", "sessions-a", "true", "true", "1", "3"]
+    assert lines[0].split() == ["learner", "topic", "question_id", "answered", "correct", "attempts", "seconds", "kind"]
+    assert lines[1].split() == ["data", "02_sessions", "sessions-a", "true", "true", "1", "3", "question"]
 
 
 def test_results_missing_file_is_friendly(tmp_path, capsys):

@@ -194,7 +194,7 @@ def test_finding08_csv_cells_that_start_a_formula_are_neutralized(tmp_path, caps
     (folder / "results.json").write_text(json.dumps({"version": 1, "results": {"t": {
         "q": {"answered": True, "correct": True, "attempts": 1, "seconds": 1}}}}))
     assert main(["quiz", "results", "--csv", "--path", str(folder / "results.json")]) == 0
-    assert capsys.readouterr().out.splitlines()[1] == "'=1+2,t,q,true,true,1,1"
+    assert capsys.readouterr().out.splitlines()[1] == "'=1+2,t,q,true,true,1,1,question"
 
 
 def test_finding08_forged_keys_are_left_out_with_a_message(tmp_path, capsys):

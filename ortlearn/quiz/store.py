@@ -71,6 +71,8 @@ DATA_ENV_VAR = "ORTLEARN_DATA_DIR"
 RESULTS_FILE = "results.json"
 _Results = dict[str, dict[str, "QuestionResult"]]
 _T = TypeVar("_T")
+_TOPIC = re.compile(r"([a-z0-9][a-z0-9_-]{0,63})?")  # the names the results file keeps (results_file.py)
+_ITEM_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -159,21 +161,45 @@ class ResultStore:
         Raises:
             ValueError: ``seconds`` is negative or not finite (a caller's bug).
         """
+        return self.record_outcome(question.topic, question.id, correct=bool(grade.correct), seconds=seconds)
+
+    def record_outcome(self, topic: str, item_id: str, *, correct: bool, seconds: float) -> QuestionResult:
+        """Add one checked outcome that is not a bank question (an exercise's check) and save.
+
+        :meth:`record` uses it for questions; :mod:`ortlearn.exercises` records each check of
+        an exercise (id ``ex-…``) and each viewed solution (``ex-…-solution``) with it.
+
+        Args:
+            topic: The lesson's stem, e.g. ``"04_export"``.
+            item_id: A kebab-case id, unique within the topic.
+            correct: Whether this outcome was right.
+            seconds: Time spent since the previous outcome.
+
+        Returns:
+            The updated record: one more attempt, ``correct`` from this outcome, seconds added up.
+
+        Raises:
+            ValueError: ``seconds`` is negative or not finite, or ``topic``/``item_id`` are not
+                names the results file accepts (a caller's bug).
+        """
         if not math.isfinite(seconds) or seconds < 0:
             raise ValueError(f"seconds must be a finite number >= 0, got {seconds!r}.")
+        if not _TOPIC.fullmatch(topic) or not _ITEM_ID.fullmatch(item_id):
+            raise ValueError(f"topic must be like '04_export' and item_id kebab-case like 'ex-04-dynamic-batch'; "
+                             f"got {topic!r}, {item_id!r}.")
 
         def change(data: _Results) -> QuestionResult:
-            previous = data.get(question.topic, {}).get(question.id)
+            previous = data.get(topic, {}).get(item_id)
             result = QuestionResult(
-                question_id=question.id,
-                topic=question.topic,
+                question_id=item_id,
+                topic=topic,
                 answered=True,
-                correct=bool(grade.correct),
+                correct=bool(correct),
                 attempts=(previous.attempts if previous else 0) + 1,
                 seconds=(previous.seconds if previous else 0.0) + float(seconds),
             )
-            data.setdefault(question.topic, {})[question.id] = result
-            self._unsaved.setdefault(question.topic, {})[question.id] = result
+            data.setdefault(topic, {})[item_id] = result
+            self._unsaved.setdefault(topic, {})[item_id] = result
             return result
 
         return self._update(change)

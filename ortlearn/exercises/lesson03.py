@@ -1,0 +1,203 @@
+"""Exercises of lessons/03_providers.ipynb: an optimization level, where nodes ran, the tolerance rule.
+
+Use: ``ex = ol.exercises.load("03_providers")``, then ``ex.q1.check(make_basic_session)``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ortlearn.exercises.checks import outputs_close
+from ortlearn.exercises.core import Exercise, LearnerError, Mistake, call_learner
+
+__all__ = ["q1", "q2", "q3"]
+
+TOPIC = "03_providers"
+LESSON = "lessons/03_providers.ipynb"
+
+# ------------------------------------------------------------------ q1: the basic level, saved
+
+Q1_SOLUTION = '''\
+def make_basic_session(model_bytes, save_to):
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+    options.optimized_model_filepath = str(save_to)
+    return ort.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
+'''
+
+
+def _check_basic(make: Any) -> str:
+    import numpy as np
+    import onnx
+    import onnxruntime as ort
+
+    from ortlearn.zoo import make_conv_bn_relu_model
+
+    model_bytes = make_conv_bn_relu_model(seed=7).SerializeToString()
+    level = ort.GraphOptimizationLevel
+    with tempfile.TemporaryDirectory(prefix="ortlearn-ex-") as folder:
+        save_to = Path(folder) / "rewritten.onnx"
+        session = call_learner(make, model_bytes, save_to,
+                               doing="calling make_basic_session(model_bytes, save_to) on a hidden model")
+        if not isinstance(session, ort.InferenceSession):
+            raise Mistake(f"make_basic_session should return an onnxruntime.InferenceSession; it returned a "
+                          f"{type(session).__name__}.")
+        got = session.get_session_options().graph_optimization_level
+        if got != level.ORT_ENABLE_BASIC:
+            default = " (the default, when the level is not set)" if got == level.ORT_ENABLE_ALL else ""
+            raise Mistake(f"The session's optimization level is {got.name}{default}; the task asks for the basic "
+                          f"level.")
+        if not save_to.is_file():
+            raise Mistake("No rewritten graph was written to save_to: set SessionOptions.optimized_model_filepath "
+                          "to it (as a str) before creating the session.")
+        ops = [node.op_type for node in onnx.load(save_to).graph.node]
+        if "BatchNormalization" in ops:
+            raise Mistake("The file written to save_to still holds a BatchNormalization node: is it the graph the "
+                          "session ran, at the basic level?")
+        x = np.random.default_rng(1301).standard_normal((3, 3, 32, 32)).astype(np.float32)
+        plain_options = ort.SessionOptions()
+        plain_options.graph_optimization_level = level.ORT_DISABLE_ALL
+        plain = ort.InferenceSession(model_bytes, plain_options, providers=["CPUExecutionProvider"])
+        name = plain.get_inputs()[0].name
+        if not outputs_close(session.run(None, {name: x})[0], plain.run(None, {name: x})[0]):
+            raise Mistake("The session's outputs differ from the unoptimized graph's beyond the course tolerance.")
+    return (f"basic level, rewritten graph saved (operators: {', '.join(sorted(set(ops)))}), outputs within "
+            f"tolerance of the unoptimized graph.")
+
+
+q1 = Exercise(
+    id="ex-03-basic-session",
+    topic=TOPIC,
+    title="The basic optimization level, saved",
+    task=("Write make_basic_session(model_bytes, save_to) -> onnxruntime.InferenceSession: a CPU session that "
+          "applies only the basic graph optimizations and writes the graph it runs to the path save_to."),
+    checker=_check_basic,
+    hints=(
+        "Section 4's table names the levels; section 4's loop sets one and saves the result.",
+        "Two SessionOptions fields: graph_optimization_level and optimized_model_filepath (a str).",
+        "options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC; "
+        "options.optimized_model_filepath = str(save_to).",
+    ),
+    solution_code=Q1_SOLUTION,
+    section=f"{LESSON}, section 4",
+)
+
+# ------------------------------------------------------------------ q2: did every node run where expected?
+
+Q2_SOLUTION = '''\
+def check_runs_on(session, provider):
+    for subgraph in session.get_provider_graph_assignment_info():
+        if subgraph.ep_name != provider:
+            names = [node.name for node in subgraph.get_nodes()]
+            raise RuntimeError(f"{len(names)} node(s) run on {subgraph.ep_name}, not {provider}: {names}")
+'''
+
+
+def _recording_session(providers: list[str]) -> Any:
+    import onnxruntime as ort
+
+    from ortlearn.zoo import make_conv_bn_relu_model
+
+    options = ort.SessionOptions()
+    options.add_session_config_entry("session.record_ep_graph_assignment_info", "1")
+    return ort.InferenceSession(make_conv_bn_relu_model(seed=8).SerializeToString(), options, providers=providers)
+
+
+def _check_runs_on(check_runs_on: Any) -> str:
+    import onnxruntime as ort
+
+    cpu = _recording_session(["CPUExecutionProvider"])
+    call_learner(check_runs_on, cpu, "CPUExecutionProvider",
+                 doing="calling check_runs_on(session, 'CPUExecutionProvider') on a session whose nodes all run "
+                       "on the CPU (it should return None)")
+    cases = [(cpu, "CUDAExecutionProvider", "asking for CUDA on a CPU session")]
+    if "AzureExecutionProvider" in ort.get_available_providers():
+        azure_first = _recording_session(["AzureExecutionProvider", "CPUExecutionProvider"])
+        cases.insert(0, (azure_first, "AzureExecutionProvider",
+                         "asking for Azure on a session that registers Azure first, yet runs every node on the CPU"))
+    for session, provider, what in cases:
+        try:
+            returned = check_runs_on(session, provider)
+        except RuntimeError:
+            continue
+        except Exception as error:  # the learner's code raised something else
+            raise LearnerError(what, error) from error
+        said = f" (it returned {returned!r}; return values are easy to ignore)" if returned is not None else ""
+        raise Mistake(f"check_runs_on did not raise RuntimeError when {what}{said}. get_providers() lists the "
+                      f"registered providers, not where the nodes ran: read get_provider_graph_assignment_info().")
+    return "it passes a session that runs where expected and raises on sessions whose nodes run elsewhere."
+
+
+q2 = Exercise(
+    id="ex-03-runs-on",
+    topic=TOPIC,
+    title="Fail when nodes run on the wrong provider",
+    task=("Write check_runs_on(session, provider) -> None that raises RuntimeError when any node of the session "
+          "was assigned to another provider than `provider`, and returns None otherwise. The check creates the "
+          "sessions with the config entry session.record_ep_graph_assignment_info = 1."),
+    checker=_check_runs_on,
+    hints=(
+        "Section 3's predict-then-run: Azure was registered first, and ran nothing.",
+        "session.get_provider_graph_assignment_info() lists subgraphs; each has ep_name and get_nodes().",
+        "Loop over the subgraphs; raise RuntimeError(...) when subgraph.ep_name != provider.",
+    ),
+    solution_code=Q2_SOLUTION,
+    section=f"{LESSON}, section 3",
+)
+
+# ------------------------------------------------------------------ q3: the course's tolerance rule
+
+Q3_SOLUTION = '''\
+def same_within_tolerance(actual, expected):
+    return np.allclose(actual, expected, rtol=1e-4, atol=1e-5)
+'''
+
+
+def _check_tolerance(same: Any) -> str:
+    import numpy as np
+
+    rng = np.random.default_rng(1303)
+    base = rng.standard_normal(64).astype(np.float32)
+    large = (1000 + 10 * base).astype(np.float32)
+    near_zero = (base * 1e-3).astype(np.float32)
+    cases = [  # (what, actual, expected, the rule's verdict)
+        ("outputs that differ in their last bits, as after a graph optimization",
+         base * np.float32(1 + 3e-7), base, True),
+        ("values near zero that differ by 2e-6", near_zero + np.float32(2e-6), near_zero, True),
+        ("values around 1000 that differ by 0.01", large + np.float32(0.01), large, True),
+        ("outputs that differ by 1e-3 around 1", base + np.float32(1e-3), base, False),
+        ("one value out of 64 off by 0.5", np.where(np.arange(64) == 9, base + 0.5, base).astype(np.float32),
+         base, False),
+    ]
+    for what, actual, expected, verdict in cases:
+        answer = call_learner(same, actual.copy(), expected.copy(), doing=f"comparing {what}")
+        if not isinstance(answer, (bool, np.bool_)):
+            raise Mistake(f"same_within_tolerance should return True or False; it returned a "
+                          f"{type(answer).__name__}.")
+        if bool(answer) == verdict:
+            continue
+        if verdict:
+            raise Mistake(f"For {what} you answered False, but they agree under the course's rule "
+                          f"|actual - expected| <= atol + rtol·|expected|. Bit-for-bit equality, NumPy's default "
+                          f"tolerances or an absolute tolerance alone are too strict somewhere.")
+        raise Mistake(f"For {what} you answered True: too loose for float32.")
+    return "it agrees with the course's rule on rounding noise, near-zero values, large values and real differences."
+
+
+q3 = Exercise(
+    id="ex-03-tolerance",
+    topic=TOPIC,
+    title="Equal within tolerance",
+    task=("Write same_within_tolerance(actual, expected) -> bool: True when two float32 outputs agree under the "
+          "course's rule for float32 on CPU (lesson 01's table), as used to compare optimization levels."),
+    checker=_check_tolerance,
+    hints=(
+        "Section 4 compares the levels with lesson 01's rule, not with ==.",
+        "The rule has a relative part (for large values) and an absolute part (for values near zero).",
+        "np.allclose(actual, expected, rtol=1e-4, atol=1e-5): pass both, NumPy's defaults are too strict.",
+    ),
+    solution_code=Q3_SOLUTION,
+    section=f"{LESSON}, section 4 (and lessons/01_onnx_format.ipynb, section 6)",
+)

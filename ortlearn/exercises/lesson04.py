@@ -1,0 +1,273 @@
+"""Exercises of lessons/04_export.ipynb: a dynamic-batch export, a parity check, an exportable branch.
+
+Use: ``ex = ol.exercises.load("04_export")``, then ``ex.q1.check(export_dynamic)``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import tempfile
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ortlearn.exercises.checks import (
+    ATOL,
+    RTOL,
+    dims,
+    make_cpu_session,
+    max_abs_diff,
+    outputs_close,
+    real_inputs,
+    run_first_output,
+)
+from ortlearn.exercises.core import Exercise, LearnerError, Mistake, call_learner
+
+__all__ = ["q1", "q2", "q3"]
+
+TOPIC = "04_export"
+LESSON = "lessons/04_export.ipynb"
+
+
+@contextlib.contextmanager
+def _quiet_torch() -> Iterator[None]:
+    """Keep the exporter's log lines, warnings and partial-graph dumps out of the learner's cell."""
+    loggers = [logging.getLogger(name) for name in ("torch.onnx", "torch.fx", "torch.export", "torch._dynamo")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
+
+
+def _hidden_mlp(seed: int) -> Any:
+    import torch
+    from torch import nn
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Dropout(0.3), nn.Linear(16, 3))
+
+
+# ------------------------------------------------------------------ q1: export with a named dynamic batch
+
+Q1_SOLUTION = '''\
+def export_dynamic(model, example, path):
+    model.eval()
+    batch = torch.export.Dim("batch")
+    torch.onnx.export(model, (example,), path, dynamo=True, verbose=False,
+                      dynamic_shapes={"input": {0: batch}}, external_data=False)
+'''
+
+
+def _check_export_dynamic(export: Any) -> str:
+    import numpy as np
+    import onnx
+    import torch
+
+    model = _hidden_mlp(1401).train()  # handed over in training mode, as a fresh model would be
+    example = torch.from_numpy(np.random.default_rng(1401).standard_normal((3, 6)).astype(np.float32))
+    with tempfile.TemporaryDirectory(prefix="ortlearn-ex-") as folder:
+        path = Path(folder) / "hidden.onnx"
+        with _quiet_torch():
+            call_learner(export, model, example, str(path),
+                         doing="exporting a hidden nn.Sequential (argument name: input) with export_dynamic")
+        if not path.is_file():
+            raise Mistake("export_dynamic wrote no file at `path`: pass the path to torch.onnx.export.")
+        if Path(f"{path}.data").exists():
+            raise Mistake("The export left its weights in a separate path.data file: the task asks for one "
+                          "self-contained file (external_data=False).")
+        exported = onnx.load(path)
+    opset = next((o.version for o in exported.opset_import if o.domain in ("", "ai.onnx")), 0)
+    if opset < 18:
+        raise Mistake(f"The file declares opset {opset}; the task asks for 18 or newer (the exporter's default).")
+    inputs = real_inputs(exported)
+    first = dims(inputs[0])[0] if inputs and dims(inputs[0]) else None
+    if first != "batch":
+        what = f"fixed at {first}" if isinstance(first, int) else f"named {first!r}"
+        raise Mistake(f"The input's first dimension is {what}; the task asks for a dynamic dimension named "
+                      f"'batch': dynamic_shapes={{'input': {{0: torch.export.Dim('batch')}}}}.")
+    session = make_cpu_session(exported, "the exported file")
+    model.eval()
+    rng = np.random.default_rng(1402)
+    for batch in (1, 5, 11):
+        x = rng.standard_normal((batch, 6)).astype(np.float32)
+        with torch.no_grad():
+            expected = model(torch.from_numpy(x)).numpy().astype(np.float64)
+        got = run_first_output(session, {session.get_inputs()[0].name: x}, f"the export on a batch of {batch}")
+        if not outputs_close(got, expected):
+            raise Mistake(f"At batch {batch} the ONNX outputs differ from PyTorch in eval mode "
+                          f"({max_abs_diff(got, expected)}, beyond rtol={RTOL:g}, atol={ATOL:g}).")
+    return f"opset {opset}, one file, a dynamic 'batch' dimension, and PyTorch parity at batch 1, 5 and 11."
+
+
+q1 = Exercise(
+    id="ex-04-dynamic-export",
+    topic=TOPIC,
+    title="Export with a dynamic batch",
+    task=("Write export_dynamic(model, example, path) -> None that exports the torch module `model` (one forward "
+          "argument, called `input`) to ONE self-contained ONNX file at `path`, with opset 18 or newer, in eval "
+          "mode, and a dynamic first dimension named 'batch'. The check exports a model you have not seen and "
+          "runs the file at several batch sizes against PyTorch."),
+    checker=_check_export_dynamic,
+    hints=(
+        "Section 3 shows the call; section 2 says where the weights go by default.",
+        "dynamic_shapes is keyed by the forward argument's name; the Dim's name becomes the ONNX dimension's name.",
+        "model.eval(); torch.onnx.export(model, (example,), path, dynamo=True, external_data=False, "
+        "dynamic_shapes={'input': {0: torch.export.Dim('batch')}}).",
+    ),
+    solution_code=Q1_SOLUTION,
+    section=f"{LESSON}, sections 2 and 3",
+)
+
+# ------------------------------------------------------------------ q2: a parity check that can be trusted
+
+Q2_SOLUTION = '''\
+def exports_agree(model, onnx_path, x):
+    model.eval()
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x)).numpy()
+    session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
+    (actual,) = session.run(None, {session.get_inputs()[0].name: x})
+    return bool(np.allclose(actual, expected, rtol=1e-4, atol=1e-5))
+'''
+
+
+def _linear_onnx(weight: Any, bias: Any, path: Path) -> None:
+    """An ONNX file computing x·Wᵀ + b, written by hand (a stand-in for an export)."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Gemm", ["input", "W", "b"], ["output"], transB=1)], "export",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", weight.shape[1]])],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["batch", weight.shape[0]])],
+        initializer=[numpy_helper.from_array(weight.astype(np.float32), "W"),
+                     numpy_helper.from_array(bias.astype(np.float32), "b")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9), path)
+
+
+def _check_exports_agree(agree: Any) -> str:
+    import numpy as np
+    import torch
+    from torch import nn
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(1403)
+        model = nn.Sequential(nn.Linear(8, 5), nn.Dropout(0.5))
+    weight = model[0].weight.detach().numpy().astype(np.float64)
+    bias = model[0].bias.detach().numpy().astype(np.float64)
+    x = np.random.default_rng(1404).standard_normal((64, 8)).astype(np.float32)
+    with tempfile.TemporaryDirectory(prefix="ortlearn-ex-") as folder:
+        good, bad = Path(folder) / "good.onnx", Path(folder) / "bad.onnx"
+        _linear_onnx(weight * (1 + 2e-7), bias, good)  # a correct export: equal up to float32 rounding
+        _linear_onnx(weight + 0.005, bias, bad)        # a broken one: outputs off by up to about 0.05
+        for path, truth, what in ((good, True, "a correct export"), (bad, False, "an export whose outputs are "
+                                                                                 "off by up to about 0.05")):
+            model.train()  # as the caller left it
+            answer = call_learner(agree, model, str(path), x.copy(), doing=f"calling exports_agree on {what}")
+            if not isinstance(answer, (bool, np.bool_)):
+                raise Mistake(f"exports_agree should return True or False; it returned a {type(answer).__name__}.")
+            if bool(answer) == truth:
+                continue
+            if truth:
+                raise Mistake("exports_agree said False for a correct export. Was the PyTorch reference computed "
+                              "in training mode (dropout active)? Or compared bit for bit instead of with the "
+                              "course's tolerance?")
+            raise Mistake("exports_agree said True for an export whose outputs are off by up to about 0.05: the "
+                          "tolerance is too loose for float32 (section 5's table).")
+    return "it accepts a correct export and rejects a broken one, whatever mode the model was left in."
+
+
+q2 = Exercise(
+    id="ex-04-exports-agree",
+    topic=TOPIC,
+    title="A parity check you can trust",
+    task=("Write exports_agree(model, onnx_path, x) -> bool: True when the ONNX file computes what the torch "
+          "module computes for inference on the float32 batch x, under the course's float32 tolerance. The "
+          "module may arrive in training mode (it has dropout)."),
+    checker=_check_exports_agree,
+    hints=(
+        "Section 4 ends with the bigger trap: a reference computed in training mode.",
+        "Section 5: compare with rtol and atol, never with ==.",
+        "model.eval(); expected = model(torch.from_numpy(x)).numpy() under torch.no_grad(); "
+        "np.allclose(actual, expected, rtol=1e-4, atol=1e-5).",
+    ),
+    solution_code=Q2_SOLUTION,
+    section=f"{LESSON}, sections 4 and 5",
+)
+
+# ------------------------------------------------------------------ q3: a branch torch.export can capture
+
+Q3_SOLUTION = '''\
+class Branchless(torch.nn.Module):
+    def forward(self, x):
+        return torch.where(x.sum() > 0, x * 2, x - 1)
+'''
+
+
+def _check_branchless(answer: Any) -> str:
+    import numpy as np
+    import torch
+
+    module = call_learner(answer, doing="creating your module, Branchless()") if isinstance(answer, type) else answer
+    if not isinstance(module, torch.nn.Module):
+        raise Mistake(f"Pass your torch.nn.Module class (or an instance); got a {type(module).__name__}.")
+    rng = np.random.default_rng(1405)
+    example = torch.from_numpy(np.abs(rng.standard_normal((2, 5))).astype(np.float32))
+    with torch.no_grad():
+        call_learner(module.eval(), example, doing="running your module's forward on a hidden input in PyTorch")
+    with tempfile.TemporaryDirectory(prefix="ortlearn-ex-") as folder:
+        path = Path(folder) / "branchless.onnx"
+        try:
+            with _quiet_torch():
+                torch.onnx.export(module.eval(), (example,), path, dynamo=True, verbose=False, external_data=False)
+        except torch.onnx.OnnxExporterError as error:
+            first = " ".join(str(error).split())[:160]
+            data_dependent = "data-dependent" in str(error).lower() or "guard" in str(error).lower()
+            cause = (" It fails in torch.export (step 1): an `if` on a tensor's value cannot be captured."
+                     if data_dependent else "")
+            raise Mistake(f"torch.onnx.export could not export your module: {first}.{cause} Compute both branches "
+                          f"and select one with torch.where.") from error
+        except NotImplementedError as error:
+            raise LearnerError("exporting your module", error) from error
+        session = make_cpu_session(path.read_bytes(), "the exported module")
+    name = session.get_inputs()[0].name
+    mixed = rng.standard_normal((2, 5)).astype(np.float32)
+    cases = [("an input with a positive sum", np.abs(mixed) + 0.1), ("an input with a negative sum", -np.abs(mixed)),
+             ("an input with a positive sum and some negative values", mixed + np.float32(0.6) - mixed.mean())]
+    for what, x in cases:
+        x = x.astype(np.float32)
+        expected = (x * 2 if x.sum() > 0 else x - 1).astype(np.float64)
+        got = run_first_output(session, {name: x}, f"your exported module on {what}")
+        if not outputs_close(got, expected):
+            raise Mistake(f"The exported module is wrong on {what} ({max_abs_diff(got, expected)}). The condition "
+                          f"is on the whole tensor's sum, one branch for all values.")
+    return "it exports with torch.export, and the ONNX model takes the right branch for positive and negative sums."
+
+
+q3 = Exercise(
+    id="ex-04-branchless",
+    topic=TOPIC,
+    title="A branch torch.export can capture",
+    task=("Write a torch.nn.Module class Branchless whose forward(x) returns x * 2 when x.sum() > 0 and x - 1 "
+          "otherwise (like section 6's ValueDependent), but that torch.onnx.export(..., dynamo=True) can export. "
+          "Pass the class (or an instance) to the check."),
+    checker=_check_branchless,
+    hints=(
+        "Section 6: why did ValueDependent fail, and in which step?",
+        "Compute both results, then select: the selection is a graph operation, not Python control flow.",
+        "return torch.where(x.sum() > 0, x * 2, x - 1)",
+    ),
+    solution_code=Q3_SOLUTION,
+    section=f"{LESSON}, section 6",
+)
