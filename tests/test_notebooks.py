@@ -117,3 +117,28 @@ def test_plot_calls_end_with_a_semicolon(path):
         last = _text(cell).rstrip().splitlines()[-1]
         if re.search(r"\b(show_graph|plt\.(?!show)\w+|\.plot|\.imshow|\.bar)\(", last):
             assert last.endswith(";"), f"cell {cell.get('id')}: end the plot call with ';'"
+
+
+#: Numbers a lesson's Markdown may quote, each with why it is not a measurement retyped from an output.
+#: Everything else that looks measured (3+ decimals, or a speed-up like 2.3×) must be printed by a code cell.
+QUOTABLE_NUMBERS = {
+    ("04_export", "0.9822"): "measured on other CPUs while writing the course, and the text says where",
+    ("04_export", "0.9800"): "measured on other CPUs while writing the course, and the text says where",
+    ("05_metrics_pitfalls", "0.875"): "arithmetic on the seed's confusion matrix, shown step by step",
+    ("06_vision_pipeline", "0.001"): "1/1000, defined in the same sentence",
+}
+_MEASURED_LOOKING = re.compile(r"(?<![\w.`/-])(\d+\.\d{3,}|\d+\.\d+\s?×)(?![\w`])")
+
+
+@pytest.mark.parametrize("path", LESSON_NOTEBOOKS, ids=_ids(LESSON_NOTEBOOKS))
+def test_markdown_retypes_no_measured_number(path):
+    # The course's rule (README, "Writing lessons"): a number quoted as a conclusion is printed by the cell that
+    # measured it, so prose cannot drift from the output. Inline code and code blocks are left out.
+    found = []
+    for cell in _load(path)["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        prose = re.sub(r"```.*?```|`[^`]*`", "", "".join(cell["source"]), flags=re.S)
+        found += [m.group(1) for m in _MEASURED_LOOKING.finditer(prose) if (path.stem, m.group(1)) not in QUOTABLE_NUMBERS]
+    assert found == [], (f"{path.name} quotes {found} in Markdown: print them from the cell that measures them "
+                         "(an f-string), or add them to QUOTABLE_NUMBERS with the reason")
