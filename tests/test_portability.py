@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -66,14 +67,20 @@ def test_bad_usage_exits_2_with_the_usage_line():
     assert out.returncode == 2 and "usage: python scripts/cpu_level.py {avx2,baseline}" in out.stderr
 
 
+def _make_dry_run(*args: str) -> str:
+    # Drop what a make running these tests (`make test PYTHON=… VENV=…` in .ci/run) exports, to see the defaults.
+    outer = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PYTHON", "VENV", "TORCH", "TORCH_INDEX", "CPU_LEVELS")
+    env = {key: value for key, value in os.environ.items() if key not in outer}
+    return subprocess.run(["make", "-n", *args], cwd=ROOT, capture_output=True, text=True, check=True, env=env).stdout
+
+
 def test_make_portable_runs_nbval_once_per_level():
-    out = subprocess.run(["make", "-n", "portable", "CPU_LEVELS=avx2 baseline"], cwd=ROOT, capture_output=True,
-                         text=True, check=True).stdout
+    out = _make_dry_run("portable", "CPU_LEVELS=avx2 baseline")
     assert "for level in avx2 baseline" in out
     assert "scripts/cpu_level.py $level -- .venv/bin/python -m pytest lessons quizzes --nbval " in out
     assert "--nbval-sanitize-with nbval_sanitize.cfg" in out
 
 
 def test_make_unit_leaves_out_slow_and_browser_tests():
-    out = subprocess.run(["make", "-n", "unit"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    out = _make_dry_run("unit")
     assert '-m "not slow and not browser"' in out
