@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ortlearn._checks import as_int
 from ortlearn.lessons import lesson_path
 
 if TYPE_CHECKING:  # numpy and scikit-learn are imported lazily
@@ -174,7 +175,7 @@ def load_digits_split(seed: int = 0, test_size: float = 0.25) -> DigitsSplit:
         >>> ol.data.load_digits_split(seed=0)
         DigitsSplit(train=1347, test=450, image=1×8×8, classes=10)
     """
-    seed = _check_seed(seed)
+    seed = as_int("seed", seed, "04_export", 0, _MAX_SEED)
     test_size = _check_test_size(test_size)
     import numpy as np
     from sklearn.datasets import load_digits
@@ -186,16 +187,6 @@ def load_digits_split(seed: int = 0, test_size: float = 0.25) -> DigitsSplit:
     x_train, x_test, y_train, y_test = train_test_split(
         x, y, test_size=test_size, stratify=y, random_state=seed)
     return DigitsSplit(x_train=x_train, x_test=x_test, y_train=y_train, y_test=y_test)
-
-
-def _check_seed(seed: object) -> int:
-    expected = f"an int from 0 to {_MAX_SEED}"
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be {expected}; got {type(seed).__name__}: {seed!r}. "
-                        f"See {lesson_path('04_export')}.")
-    if not 0 <= seed <= _MAX_SEED:
-        raise ValueError(f"seed must be {expected}; got {seed!r}. See {lesson_path('04_export')}.")
-    return int(seed)
 
 
 def _check_test_size(test_size: object) -> float:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Union
 
 import numpy as np
 
+from ortlearn._checks import as_int
 from ortlearn.lessons import lesson_path
 from ortlearn.loading import ModelLike, load_model
 
@@ -136,17 +137,6 @@ def _check_input(spec: _Input) -> tuple[np.dtype, tuple[_Dim, ...]]:
     return spec.dtype, spec.shape
 
 
-def _check_count(what: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{what} must be an int >= 1; got {type(value).__name__}: {value!r}. "
-            f"See {lesson_path('02_sessions')}."
-        )
-    if value < 1:
-        raise ValueError(f"{what} must be an int >= 1; got {value!r}. See {lesson_path('02_sessions')}.")
-    return int(value)
-
-
 def _dim_sizes(inputs: list[_Input], batch: int, dims: Mapping[str, int]) -> dict[str, int]:
     """Give every symbolic dimension name one size, shared by all inputs."""
     names = {d for spec in inputs for d in spec.shape or () if isinstance(d, str)}
@@ -254,14 +244,14 @@ def make_feeds(
         >>> {name: (a.shape, a.dtype.name) for name, a in feeds.items()}
         {'data_0': ((1, 3, 224, 224), 'float32')}
     """
-    batch = _check_count("batch", batch)
+    batch = as_int("batch", batch, "02_sessions", 1)
     dims = {} if dims is None else dims
     if not isinstance(dims, Mapping):
         raise TypeError(
             f"dims must be a mapping from dimension name to size, e.g. {{'seq': 16}}; "
             f"got {type(dims).__name__}: {dims!r}."
         )
-    dims = {name: _check_count(f"dims[{name!r}]", size) for name, size in dims.items()}
+    dims = {name: as_int(f"dims[{name!r}]", size, "02_sessions", 1) for name, size in dims.items()}
     onnxruntime = sys.modules.get("onnxruntime")  # a session means onnxruntime is imported
     if onnxruntime is not None and isinstance(model_or_session, onnxruntime.InferenceSession):
         inputs = _read_session(model_or_session)

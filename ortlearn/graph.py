@@ -5,13 +5,14 @@ Introduced in lessons/01_onnx_format.ipynb.
 
 from __future__ import annotations
 
-import html
 import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Union
 
+from ortlearn._checks import as_int, check_ax
+from ortlearn._table import Table
 from ortlearn.lessons import lesson_path
 from ortlearn.loading import ModelLike, load_model
 
@@ -93,36 +94,24 @@ class ModelSummary:
     num_parameters: int
     size_bytes: int
 
-    def _rows(self) -> list[tuple[str, list[str]]]:
-        return [
-            ("Format", [f"IR version {self.ir_version}, opsets "
-                        + ", ".join(f"{d} {v}" for d, v in self.opsets)]),
-            ("Producer", [self.producer or "(not recorded)"]),
-            (f"Inputs ({len(self.inputs)})", [str(t) for t in self.inputs]),
-            (f"Outputs ({len(self.outputs)})", [str(t) for t in self.outputs]),
-            (f"Nodes ({self.num_nodes})", [f"{op} \u00d7{n}" for op, n in self.op_counts]),
-            ("Initializers", [f"{self.num_initializers} tensors, {self.num_parameters:,} values"]),
-            ("Size", [f"{self.size_bytes:,} bytes (external data not included unless loaded)"]),
-        ]
+    def _table(self) -> Table:
+        return Table(caption=f"ONNX model {self.graph_name!r}", row_header=True, css="vertical-align:top", rows=[
+            ("Format", (f"IR version {self.ir_version}, opsets " + ", ".join(f"{d} {v}" for d, v in self.opsets),)),
+            ("Producer", (self.producer or "(not recorded)",)),
+            (f"Inputs ({len(self.inputs)})", tuple(str(t) for t in self.inputs)),
+            (f"Outputs ({len(self.outputs)})", tuple(str(t) for t in self.outputs)),
+            (f"Nodes ({self.num_nodes})", tuple(f"{op} \u00d7{n}" for op, n in self.op_counts)),
+            ("Initializers", (f"{self.num_initializers} tensors, {self.num_parameters:,} values",)),
+            ("Size", (f"{self.size_bytes:,} bytes (external data not included unless loaded)",)),
+        ])
 
     def __str__(self) -> str:
-        lines = [f"ONNX model {self.graph_name!r}"]
-        for key, values in self._rows():
-            lines.append(f"{key}:")
-            lines.extend(f"  {v}" for v in values)
-        return "\n".join(lines)
+        return "\n".join([f"ONNX model {self.graph_name!r}", *self._table().format_fields()])
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        cell = 'style="text-align:left;vertical-align:top"'
-        rows = "".join(
-            f"<tr><th {cell}>{html.escape(key)}</th><td {cell}>"
-            + "<br>".join(html.escape(v) for v in values) + "</td></tr>"
-            for key, values in self._rows()
-        )
-        caption = html.escape(f"ONNX model {self.graph_name!r}")
-        return f"<table><caption>{caption}</caption>{rows}</table>"
+        return self._table().format_html()
 
 
 def _dtype_name(elem_type: int) -> str:
@@ -300,19 +289,16 @@ def _edge_paths(preds: list[list[int]], xs: list[float], ys: list[float], col_w:
     return paths
 
 
-def _check_show_args(max_nodes: object, hide_ops: object, ax: object) -> frozenset[str]:
+def _as_hidden_ops(max_nodes: object, hide_ops: object, ax: object) -> frozenset[str]:
     fix = lesson_path("01_onnx_format")
-    if max_nodes is not None and (type(max_nodes) is not int or max_nodes < 1):
-        raise ValueError(f"max_nodes must be None (no limit) or a positive int; got {max_nodes!r}. See {fix}.")
+    if max_nodes is not None:
+        as_int("max_nodes", max_nodes, "01_onnx_format", 1, expected="None (no limit) or an int >= 1")
     hide = (hide_ops,) if isinstance(hide_ops, str) else tuple(hide_ops) if isinstance(hide_ops, Iterable) else None
     if hide is None or not all(isinstance(op, str) for op in hide):
         raise TypeError(
             f"hide_ops must be op type names, e.g. ('Constant', 'ConstantOfShape') or (); got {hide_ops!r}. See {fix}."
         )
-    from matplotlib.axes import Axes
-
-    if ax is not None and not isinstance(ax, Axes):
-        raise TypeError(f"ax must be None or a matplotlib Axes; got {type(ax).__name__}: {ax!r:.80}. See {fix}.")
+    check_ax(ax, "01_onnx_format")
     return frozenset(hide)
 
 
@@ -359,7 +345,7 @@ def show_graph(
         >>> fig = ol.graph.show_graph(ol.data.real_model_path("squeezenet"))
         >>> fig.savefig("squeezenet.png")
     """
-    hidden = _check_show_args(max_nodes, hide_ops, ax)
+    hidden = _as_hidden_ops(max_nodes, hide_ops, ax)
     graph = load_model(model_or_path).graph
     items, preds, depth, hidden_counts = _layout(graph, hidden)
     counts = Counter(key for kind, key in items if kind == "node")

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 
 import numpy as np
 
+from ortlearn._table import Table
+from ortlearn._checks import check_ax
 from ortlearn.lessons import lesson_path
 
 if TYPE_CHECKING:  # scikit-learn and matplotlib are imported lazily: ``import ortlearn.metrics`` stays light
@@ -171,39 +173,30 @@ class ClassificationSummary:
         rows.append(["macro avg", _f4(self.macro_precision), _f4(self.macro_recall), _f4(self.macro_f1), str(self.n)])
         return rows
 
-    def __str__(self) -> str:
-        def table(rows: list[list[str]]) -> list[str]:
-            widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
-            return ["  ".join(cell.ljust(w) if k == 0 else cell.rjust(w) for k, (cell, w) in
-                              enumerate(zip(row, widths))).rstrip() for row in rows]
-
-        lines = [self._title(), *table(self._matrix_rows())]
-        if self.positive is None:
-            lines += [f"accuracy {_f4(self.accuracy)}", *table(self._metric_rows())]
+    def _tables(self) -> tuple[Table, Table]:
+        matrix = self._matrix_rows()
+        metrics = self._metric_rows()
+        if self.positive is not None:
+            header, caption = ["metric", "value"], "Metrics"
         else:
-            lines += table(self._metric_rows())
-        return "\n".join(lines)
+            header, metrics, caption = metrics[0], metrics[1:], f"Metrics per class (accuracy {_f4(self.accuracy)})"
+        return (Table(matrix[1:], header=matrix[0], caption=self._title(), align="l" + "r" * len(self.labels),
+                      row_header=True),
+                Table(metrics, header=header, caption=caption, align="lrrrr", row_header=True,
+                      text_header=self.positive is None))
+
+    def __str__(self) -> str:
+        matrix, metrics = self._tables()
+        lines = [self._title(), *matrix.format_lines()]
+        if self.positive is None:
+            lines.append(f"accuracy {_f4(self.accuracy)}")
+        return "\n".join(lines + metrics.format_lines())
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        left, right = 'style="text-align:left"', 'style="text-align:right"'
-
-        def table(rows: list[list[str]], caption: str) -> str:
-            head = "".join(f"<th {left if k == 0 else right}>{html.escape(c)}</th>" for k, c in enumerate(rows[0]))
-            body = "".join(
-                "<tr>" + f"<th {left}>{html.escape(row[0])}</th>"
-                + "".join(f"<td {right}>{html.escape(c)}</td>" for c in row[1:]) + "</tr>"
-                for row in rows[1:]
-            )
-            return f"<table><caption>{html.escape(caption)}</caption><tr>{head}</tr>{body}</table>"
-
-        matrix = table(self._matrix_rows(), self._title())
-        if self.positive is not None:
-            metrics = table([["metric", "value"], *self._metric_rows()], "Metrics")
-        else:
-            metrics = table(self._metric_rows(), f"Metrics per class (accuracy {_f4(self.accuracy)})")
-        return matrix + metrics
+        matrix, metrics = self._tables()
+        return matrix.format_html() + metrics.format_html()
 
 
 def _as_labels(name: str, values: Any) -> np.ndarray:
@@ -333,13 +326,6 @@ def describe_classification(
 _NORMALIZE = (None, "true", "pred", "all")
 
 
-def _check_ax(ax: object) -> None:
-    from matplotlib.axes import Axes
-
-    if ax is not None and not isinstance(ax, Axes):
-        raise TypeError(f"ax must be None or a matplotlib Axes; got {type(ax).__name__}: {ax!r:.80}; {_see()}.")
-
-
 def show_confusion(
     y_true: Any,
     y_pred: Any,
@@ -388,7 +374,7 @@ def show_confusion(
     names = [str(c) for c in classes] if display_labels is None else [str(d) for d in display_labels]
     if len(names) != len(classes):
         raise ValueError(f"display_labels has {len(names)} names for {len(classes)} labels {classes!r}; {_see()}.")
-    _check_ax(ax)
+    check_ax(ax, _LESSON)
     from sklearn.metrics import ConfusionMatrixDisplay
 
     k = len(classes)
@@ -484,24 +470,20 @@ class ThresholdSweep:
         threshold, f1 = self.best_f1()
         return f"best F1 {f1:.4f} at threshold {threshold:.4g} (predicted positive: score >= threshold)"
 
-    def __str__(self) -> str:
+    def _table(self) -> Table:
         rows = self._rows()
-        widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
-        lines = [self._title()]
-        lines += ["  ".join(cell.rjust(w) for cell, w in zip(row, widths)) for row in rows]
+        return Table(rows[1:], header=rows[0], caption=self._title(), align="rrrrr")
+
+    def __str__(self) -> str:
         note = self._shown()[1]
-        return "\n".join(lines + ([note] if note else []) + [self._footer()])
+        return "\n".join([self._title(), *self._table().format_lines(), *([note] if note else []), self._footer()])
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        rows = self._rows()
-        cell = 'style="text-align:right"'
-        head = "".join(f"<th {cell}>{html.escape(c)}</th>" for c in rows[0])
-        body = "".join("<tr>" + "".join(f"<td {cell}>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows[1:])
         note = self._shown()[1]
         foot = html.escape(" ".join(filter(None, [note, self._footer()])))
-        return f"<table><caption>{html.escape(self._title())}</caption><tr>{head}</tr>{body}</table><p>{foot}</p>"
+        return f"{self._table().format_html()}<p>{foot}</p>"
 
     def plot(self, ax: Union[None, "Axes", Sequence["Axes"]] = None) -> "Figure":
         """Draw the precision–recall curve with the swept thresholds, and the metrics against the threshold.

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import html
 import io
 import numbers
 import os
@@ -24,6 +23,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional, Union
 
+from ortlearn._table import Table
+from ortlearn._checks import as_int
 from ortlearn.lessons import lesson_path
 from ortlearn.loading import ModelLike, load_model
 
@@ -57,17 +58,7 @@ class ProviderFallbackWarning(UserWarning):
     """
 
 
-def _check_int(what: str, value: object, low: int, high: Optional[int] = None) -> int:
-    expected = f"an int >= {low}" if high is None else f"an int from {low} to {high}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{what} must be {expected}; got {type(value).__name__}: {value!r}. "
-                        f"See {lesson_path('02_sessions')}.")
-    if value < low or (high is not None and value > high):
-        raise ValueError(f"{what} must be {expected}; got {value!r}. See {lesson_path('02_sessions')}.")
-    return int(value)
-
-
-def _check_folder(what: str, path: Union[str, os.PathLike]) -> str:
+def _as_folder_path(what: str, path: Union[str, os.PathLike]) -> str:
     text = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(text))
     if not os.path.isdir(folder):  # ORT says only "SystemError : 2", or writes nothing at all
@@ -209,13 +200,13 @@ def make_session(
     options = onnxruntime.SessionOptions()
     options.graph_optimization_level = _resolve_level(optimization)
     if threads is not None:
-        options.intra_op_num_threads = _check_int("threads", threads, 1)
-    options.log_severity_level = _check_int("log_severity", log_severity, 0, 4)
+        options.intra_op_num_threads = as_int("threads", threads, "02_sessions", 1)
+    options.log_severity_level = as_int("log_severity", log_severity, "02_sessions", 0, 4)
     if optimized_model_path is not None:
-        options.optimized_model_filepath = _check_folder("optimized_model_path", optimized_model_path)
+        options.optimized_model_filepath = _as_folder_path("optimized_model_path", optimized_model_path)
     if profile_prefix is not None:
         options.enable_profiling = True
-        options.profile_file_prefix = _check_folder("profile_prefix", profile_prefix)
+        options.profile_file_prefix = _as_folder_path("profile_prefix", profile_prefix)
 
     if isinstance(model, (str, os.PathLike)):
         load_model(model, load_external_data=False)  # our clear errors for missing, .pth, non-ONNX files
@@ -282,27 +273,20 @@ class SessionIO:
     outputs: tuple[IOInfo, ...]
     providers: tuple[str, ...]
 
-    def _rows(self) -> list[tuple[str, str, str, str]]:
-        return [(kind, info.name, info.type, repr(list(info.shape)))
+    def _table(self) -> Table:
+        rows = [(kind, info.name, info.type, repr(list(info.shape)))
                 for kind, group in (("input", self.inputs), ("output", self.outputs)) for info in group]
-
-    def _title(self) -> str:
-        return f"Session inputs and outputs (providers: {', '.join(self.providers)})"
+        return Table(rows, header=("kind", "name", "type", "shape"), text_header=False,
+                     caption=f"Session inputs and outputs (providers: {', '.join(self.providers)})")
 
     def __str__(self) -> str:
-        rows = self._rows()
-        widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
-        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[3] for row in rows]
-        return "\n".join([self._title(), *lines])
+        table = self._table()
+        return "\n".join([table.caption, *table.format_lines()])
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        cell = 'style="text-align:left"'
-        head = "".join(f"<th {cell}>{h}</th>" for h in ("kind", "name", "type", "shape"))
-        body = "".join("<tr>" + "".join(f"<td {cell}>{html.escape(v)}</td>" for v in row) + "</tr>"
-                       for row in self._rows())
-        return f"<table><caption>{html.escape(self._title())}</caption><tr>{head}</tr>{body}</table>"
+        return self._table().format_html()
 
 
 def describe_io(session: "onnxruntime.InferenceSession") -> SessionIO:

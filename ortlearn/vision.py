@@ -25,6 +25,8 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
+from ortlearn._checks import as_int
+from ortlearn._table import Table
 from ortlearn.lessons import lesson_path
 
 __all__ = [
@@ -199,8 +201,7 @@ def preprocess(
                         f"{_see()}.")
     if image.ndim != 3 or image.shape[2] != 3:
         raise ValueError(f"preprocess expects one RGB image shaped (H, W, 3); got shape {image.shape}; {_see()}.")
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-        raise ValueError(f"size must be a positive integer (pixels); got {size!r}.")
+    size = as_int("size", size, "06_vision_pipeline", 1)
     shorter = size if resize is None else resize
     if isinstance(shorter, bool) or not isinstance(shorter, (int, np.integer)) or shorter < size:
         raise ValueError(f"resize must be an integer at least size={size} (the shorter side before the "
@@ -259,18 +260,15 @@ class TopK:
         return [(str(rank), str(index), f"{p:.4f}", label)
                 for rank, (index, p, label) in enumerate(zip(self.indices, self.probabilities, labels), start=1)]
 
+    def _table(self) -> Table:
+        return Table(self._rows(), header=("rank", "class", "probability", "label"), caption=f"Top-{self.k} classes",
+                     align="rrrl", css=None, widths=(5, 5, 11))
+
     def __repr__(self) -> str:
-        lines = [f"TopK(k={self.k})", " rank  class  probability  label"]
-        lines += [f"{r:>5}  {i:>5}  {p:>11}  {lab}".rstrip() for r, i, p, lab in self._rows()]
-        return "\n".join(lines)
+        return "\n".join([f"TopK(k={self.k})", *self._table().format_lines()])
 
     def _repr_html_(self) -> str:
-        from html import escape
-
-        head = "<tr><th>rank</th><th>class</th><th>probability</th><th>label</th></tr>"
-        body = "".join(f"<tr><td>{r}</td><td>{i}</td><td>{p}</td><td>{escape(lab)}</td></tr>"
-                       for r, i, p, lab in self._rows())
-        return f"<table><caption>Top-{self.k} classes</caption>{head}{body}</table>"
+        return self._table().format_html()
 
 
 def postprocess(
