@@ -26,6 +26,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 
 from ortlearn._checks import as_int
+from ortlearn.data import SAMPLE_IMAGES, sample_image_path  # shipped assets live in ortlearn.data
 from ortlearn._table import Table
 from ortlearn.lessons import lesson_path
 
@@ -46,53 +47,12 @@ IMAGENET_MEAN: tuple[float, float, float] = (0.485, 0.456, 0.406)
 #: Per-channel (R, G, B) standard deviation of the ImageNet training images, on the [0, 1] scale.
 IMAGENET_STD: tuple[float, float, float] = (0.229, 0.224, 0.225)
 
-#: Names of the photos that installed packages ship, for :func:`load_image`.
-SAMPLE_IMAGES: tuple[str, ...] = ("china", "flower", "grace_hopper")
-
 _LAYOUTS = ("NCHW", "NHWC")
 _SCALED_MAX = 20.0  # a normalized [0, 1] image stays below ~2.7; raw 0–255 pixels go far above
 
 
 def _see() -> str:
     return f"see {lesson_path('06_vision_pipeline')}"
-
-
-def sample_image_path(name: str) -> Path:
-    """Return the path of a photo shipped inside an installed package.
-
-    Args:
-        name: ``"china"`` or ``"flower"`` (scikit-learn's ``load_sample_images``)
-            or ``"grace_hopper"`` (matplotlib's sample data).
-
-    Returns:
-        The path of the JPEG file.
-
-    Raises:
-        KeyError: ``name`` is not one of :data:`SAMPLE_IMAGES`.
-        FileNotFoundError: The installed package does not ship the file.
-
-    Example:
-        >>> import ortlearn as ol
-        >>> ol.vision.sample_image_path("china").name
-        'china.jpg'
-    """
-    if name not in SAMPLE_IMAGES:
-        raise KeyError(f"No sample image named {name!r}. Choose one of {list(SAMPLE_IMAGES)}, "
-                       f"or pass a file path; {_see()}.")
-    if name == "grace_hopper":
-        import matplotlib
-
-        path = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
-        package = "matplotlib"
-    else:
-        import sklearn
-
-        path = Path(sklearn.__file__).parent / "datasets" / "images" / f"{name}.jpg"
-        package = "scikit-learn"
-    if not path.is_file():
-        raise FileNotFoundError(f"The installed {package} does not ship {path.name} (looked in {path.parent}); "
-                                f"reinstall {package} or pass your own image path.")
-    return path
 
 
 def load_image(path_or_name: Union[str, os.PathLike]) -> np.ndarray:
