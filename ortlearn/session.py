@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 from ortlearn._table import Table
 from ortlearn._checks import as_int
 from ortlearn.lessons import lesson_path
-from ortlearn.loading import ModelLike, load_model
+from ortlearn.loading import Dim, ModelLike, ValueSpec, load_model, load_signature
 
 if TYPE_CHECKING:  # onnxruntime is imported lazily so that ``import ortlearn`` stays light
     import onnxruntime
@@ -43,7 +43,6 @@ OPTIMIZATION_LEVELS: dict[str, str] = {
 }
 
 ProviderSpec = Union[str, tuple[str, Mapping[str, Any]]]
-Dim = Optional[Union[int, str]]
 _PACKAGES = {  # the pip package whose onnxruntime build includes a provider
     "CUDAExecutionProvider": "onnxruntime-gpu", "TensorrtExecutionProvider": "onnxruntime-gpu",
     "DmlExecutionProvider": "onnxruntime-directml", "OpenVINOExecutionProvider": "onnxruntime-openvino",
@@ -208,17 +207,26 @@ def make_session(
         options.enable_profiling = True
         options.profile_file_prefix = _as_folder_path("profile_prefix", profile_prefix)
 
+    import onnx
+
     if isinstance(model, (str, os.PathLike)):
-        load_model(model, load_external_data=False)  # our clear errors for missing, .pth, non-ONNX files
         source: Union[str, bytes] = os.fspath(model)  # a path, so ORT finds external data next to it
+    elif isinstance(model, (bytes, bytearray, memoryview)):
+        source = bytes(model)
+    elif isinstance(model, onnx.ModelProto):
+        source = model.SerializeToString()
     else:
-        parsed = load_model(model)  # a ModelProto comes back unchanged; bytes are checked
-        source = bytes(model) if isinstance(model, (bytes, bytearray, memoryview)) else parsed.SerializeToString()
+        load_model(model)  # raises the TypeError that names what a model can be
+        raise AssertionError("unreachable")  # pragma: no cover
 
     printed = io.StringIO()  # ONNX Runtime prints "EP Error ... Falling back" to stdout
     with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(printed):
         warnings.simplefilter("always")
-        session = onnxruntime.InferenceSession(source, options, providers=checked)
+        try:  # ONNX Runtime reads the model once; only if it fails do we look for the reason
+            session = onnxruntime.InferenceSession(source, options, providers=checked)
+        except Exception as ort_error:  # noqa: BLE001 (ORT raises several unrelated classes)
+            _diagnose(model, ort_error)
+            raise
     active = session.get_providers()
     requested = [entry if isinstance(entry, str) else entry[0] for entry in checked]
     missing = [name for name in dict.fromkeys(requested) if name not in active]
@@ -236,6 +244,14 @@ def make_session(
     elif said:  # printed, yet every provider is active: hand ORT's text back unchanged
         sys.stdout.write(printed.getvalue())
     return session
+
+
+def _diagnose(model: ModelLike, ort_error: Exception) -> None:
+    """Raise load_model's clearer error (missing file, .pth, not ONNX), chained to ONNX Runtime's; else return."""
+    try:
+        load_model(model, load_external_data=False)
+    except (OSError, ValueError) as ours:
+        raise ours from ort_error
 
 
 @dataclass(frozen=True)
@@ -318,7 +334,8 @@ def describe_io(session: "onnxruntime.InferenceSession") -> SessionIO:
                         f"{type(session).__name__}: {session!r:.80}. For a model, use ol.graph.describe_model; "
                         f"see {lesson_path('02_sessions')}.")
 
-    def infos(args: list) -> tuple[IOInfo, ...]:
-        return tuple(IOInfo(arg.name, arg.type, tuple(arg.shape)) for arg in args)
+    def infos(specs: tuple[ValueSpec, ...]) -> tuple[IOInfo, ...]:
+        return tuple(IOInfo(spec.name, spec.type_text, spec.shape) for spec in specs)
 
-    return SessionIO(infos(session.get_inputs()), infos(session.get_outputs()), tuple(session.get_providers()))
+    signature = load_signature(session)
+    return SessionIO(infos(signature.inputs), infos(signature.outputs), tuple(session.get_providers()))
