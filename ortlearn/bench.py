@@ -27,7 +27,6 @@ Introduced in lessons/05_metrics_pitfalls.ipynb.
 
 from __future__ import annotations
 
-import html
 import math
 import numbers
 import time

@@ -14,7 +14,6 @@ Introduced in lessons/04_export.ipynb.
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional

@@ -11,7 +11,6 @@ Introduced in lessons/01_onnx_format.ipynb.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import io
-import numbers
 import os
 import sys
 import warnings
