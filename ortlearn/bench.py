@@ -27,7 +27,6 @@ Introduced in lessons/05_metrics_pitfalls.ipynb.
 
 from __future__ import annotations
 
-import html
 import math
 import numbers
 import time
@@ -37,6 +36,8 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 
 import numpy as np
 
+from ortlearn._table import Table
+from ortlearn._checks import as_int, as_real, check_ax, check_bool
 from ortlearn.lessons import lesson_path
 
 if TYPE_CHECKING:  # matplotlib and tqdm are imported lazily: ``import ortlearn.bench`` stays light
@@ -138,14 +139,6 @@ class LatencyStats:
     __repr__ = __str__
 
 
-def _check_count(what: str, value: object, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{what} must be an int >= {low}; got {type(value).__name__}: {value!r}; {_see()}.")
-    if value < low:
-        raise ValueError(f"{what} must be an int >= {low}; got {value!r}; {_see()}.")
-    return int(value)
-
-
 def _default_label(fn: Callable[[], Any]) -> str:
     name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
     return name if isinstance(name, str) else type(fn).__name__
@@ -193,18 +186,13 @@ def measure_latency(
     if not callable(fn):
         raise TypeError(f"fn must be a callable taking no arguments, e.g. lambda: session.run(None, feeds); "
                         f"got {type(fn).__name__}: {fn!r:.80}; {_see()}.")
-    warmup = _check_count("warmup", warmup, 0)
-    repeat = _check_count("repeat", repeat, 1)
+    warmup = as_int("warmup", warmup, _LESSON, 0)
+    repeat = as_int("repeat", repeat, _LESSON, 1)
     if min_time is not None:
-        if isinstance(min_time, bool) or not isinstance(min_time, numbers.Real):
-            raise TypeError(f"min_time must be None or seconds (a number >= 0); got {type(min_time).__name__}: "
-                            f"{min_time!r}; {_see()}.")
-        if not math.isfinite(min_time) or min_time < 0:
-            raise ValueError(f"min_time must be None or seconds (a finite number >= 0); got {min_time!r}; {_see()}.")
+        min_time = as_real("min_time", min_time, _LESSON, expected="None or seconds (a finite number >= 0)")
     if label is not None and not isinstance(label, str):
         raise TypeError(f"label must be None or a str; got {type(label).__name__}: {label!r}; {_see()}.")
-    if not isinstance(progress, bool):
-        raise TypeError(f"progress must be True or False; got {progress!r}; {_see()}.")
+    check_bool("progress", progress, _LESSON)
     name = label if label is not None else _default_label(fn)
 
     bar = None
@@ -311,25 +299,17 @@ class LatencyTable:
                           f"{x:.2f}\u00d7"])
         return cells
 
-    def __str__(self) -> str:
+    def _table(self) -> Table:
         cells = self._cells()
-        widths = [max(len(row[k]) for row in cells) for k in range(len(cells[0]))]
-        lines = ["  ".join(c.ljust(w) if k == 0 else c.rjust(w) for k, (c, w) in enumerate(zip(row, widths))).rstrip()
-                 for row in cells]
-        return "\n".join([self._title(), *lines])
+        return Table(cells[1:], header=cells[0], caption=self._title(), align="lrrrrrr", row_header=True)
+
+    def __str__(self) -> str:
+        return "\n".join([self._title(), *self._table().format_lines()])
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        cells = self._cells()
-        left, right = 'style="text-align:left"', 'style="text-align:right"'
-        head = "".join(f"<th {left if k == 0 else right}>{html.escape(c)}</th>" for k, c in enumerate(cells[0]))
-        body = "".join(
-            f"<tr><th {left}>{html.escape(row[0])}</th>"
-            + "".join(f"<td {right}>{html.escape(c)}</td>" for c in row[1:]) + "</tr>"
-            for row in cells[1:]
-        )
-        return f"<table><caption>{html.escape(self._title())}</caption><tr>{head}</tr>{body}</table>"
+        return self._table().format_html()
 
     def plot(self, ax: Optional["Axes"] = None, *, log: bool = False, title: Optional[str] = None) -> "Figure":
         """Draw each row's latency distribution: a box (quartiles, whiskers to p1/p99), the samples, the p50.
@@ -348,12 +328,8 @@ class LatencyTable:
         Raises:
             TypeError: ``ax`` is not an Axes or ``log`` not a bool.
         """
-        from matplotlib.axes import Axes
-
-        if ax is not None and not isinstance(ax, Axes):
-            raise TypeError(f"ax must be None or a matplotlib Axes; got {type(ax).__name__}: {ax!r:.80}; {_see()}.")
-        if not isinstance(log, bool):
-            raise TypeError(f"log must be True or False; got {log!r}; {_see()}.")
+        check_ax(ax, _LESSON)
+        check_bool("log", log, _LESSON)
         count = len(self.stats)
         if ax is None:
             import matplotlib.pyplot as plt  # pyplot, so that Jupyter's inline backend displays it

@@ -20,6 +20,7 @@ import sys
 import warnings
 from dataclasses import dataclass
 
+from ortlearn._table import Table
 from ortlearn.lessons import lesson_path
 
 __all__ = ["PackageCheck", "SetupReport", "TorchBuild", "cuda_torch_note", "describe_setup"]
@@ -129,11 +130,11 @@ class SetupReport:
             return f"Ready: everything the course needs is installed. Next: {lesson_path('01_onnx_format')}."
         return f"{len(self.problems)} problem(s) to fix before the lessons will run:"
 
+    def _table(self) -> Table:
+        return Table(self._rows(), row_header=True, quote="'")
+
     def __str__(self) -> str:
-        rows = self._rows()
-        width = max(len(key) for key, _ in rows)
-        lines = ["ortlearn doctor"] + [f"  {key:<{width}}  {value}" for key, value in rows]
-        lines.append(self._verdict())
+        lines = ["ortlearn doctor", *self._table().format_lines(indent="  "), self._verdict()]
         lines += [f"  - {problem}" for problem in self.problems]
         lines += [f"Note: {note}" for note in self.notes]
         return "\n".join(lines)
@@ -142,17 +143,12 @@ class SetupReport:
         return str(self)
 
     def _repr_html_(self) -> str:
-        body = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(key)}</th>"
-            f"<td style='text-align:left'>{html.escape(value)}</td></tr>"
-            for key, value in self._rows()
-        )
         problems = "".join(f"<li>{html.escape(p)}</li>" for p in self.problems)
         verdict = html.escape(self._verdict())
         notes = "".join(f"<p>Note: {html.escape(note)}</p>" for note in self.notes)
         return (
             "<div><strong>ortlearn doctor</strong>"
-            f"<table>{body}</table><p>{verdict}</p>"
+            f"{self._table().format_html()}<p>{verdict}</p>"
             + (f"<ul>{problems}</ul>" if problems else "")
             + notes
             + "</div>"

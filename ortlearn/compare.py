@@ -14,13 +14,14 @@ Introduced in lessons/04_export.ipynb.
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
 import numpy as np
 
+from ortlearn._table import Table
+from ortlearn._checks import as_real
 from ortlearn.lessons import lesson_path
 
 __all__ = ["DEFAULT_ATOL", "DEFAULT_RTOL", "OutputParity", "ParityReport", "compare_outputs", "assert_outputs_close"]
@@ -141,7 +142,7 @@ class ParityReport:
             details.append(f"{o.name} ({o.mismatched}/{o.total} elements outside{extra})")
         return f"FAIL: {len(failed)} of {len(self.outputs)} outputs not within {tol}: " + "; ".join(details)
 
-    def _table(self) -> tuple[list[str], list[list[str]]]:
+    def _table(self) -> Table:
         header = ["output", "shape", "dtype", "max abs diff", "max rel diff", "mean abs diff", "mismatched"]
         with_top1 = any(o.top1_agreement is not None for o in self.outputs)
         with_notes = any(o.notes for o in self.outputs)
@@ -157,29 +158,18 @@ class ParityReport:
             if with_notes:
                 row.append(o.notes or "-")
             rows.append(row)
-        return header, rows
+        return Table(rows, header=header, caption=f"Parity report (rtol={self.rtol:g}, atol={self.atol:g})")
 
     def __str__(self) -> str:
-        header, rows = self._table()
-        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
         lines = [f"Parity report: {len(self.outputs)} output{'s' * (len(self.outputs) != 1)}, "
                  f"rtol={self.rtol:g}, atol={self.atol:g}"]
-        for r in [header, *rows]:
-            lines.append("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
-        lines.append(self.verdict)
-        return "\n".join(lines)
+        return "\n".join([*lines, *self._table().format_lines(), self.verdict])
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        header, rows = self._table()
-        cell = 'style="text-align:left"'
-        head = "".join(f"<th {cell}>{html.escape(h)}</th>" for h in header)
-        body = "".join("<tr>" + "".join(f"<td {cell}>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows)
         color = "green" if self.ok else "#b00020"
-        caption = html.escape(f"Parity report (rtol={self.rtol:g}, atol={self.atol:g})")
-        return (f"<table><caption>{caption}</caption><tr>{head}</tr>{body}</table>"
-                f'<p style="color:{color}"><b>{html.escape(self.verdict)}</b></p>')
+        return f'{self._table().format_html()}<p style="color:{color}"><b>{html.escape(self.verdict)}</b></p>'
 
 
 def _to_array(value: Any, side: str, where: str) -> np.ndarray:
@@ -246,16 +236,6 @@ def _pair(expected: Any, actual: Any, names: Optional[Sequence[str]]) -> list[tu
                              f"to compare. See {fix}.")
         keys = [str(n) for n in names]
     return list(zip(keys, e_items, a_items))
-
-
-def _check_tolerance(what: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{what} must be a number >= 0 such as 1e-5; got {type(value).__name__}: {value!r}. "
-                        f"See {lesson_path('04_export')}.")
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{what} must be a finite number >= 0 such as 1e-5; got {value!r}. "
-                         f"See {lesson_path('04_export')}.")
-    return float(value)
 
 
 def _compare_one(name: str, label: str, e: np.ndarray, a: np.ndarray, rtol: float, atol: float) -> OutputParity:
@@ -350,7 +330,8 @@ def compare_outputs(
         >>> report.ok, report.verdict
         (True, 'PASS: all outputs within rtol=1e-05, atol=1e-06')
     """
-    rtol, atol = _check_tolerance("rtol", rtol), _check_tolerance("atol", atol)
+    rtol, atol = (as_real(name, value, "04_export", expected="a finite number >= 0 such as 1e-5")
+                  for name, value in (("rtol", rtol), ("atol", atol)))
     pairs = _pair(expected, actual, names)
     if not pairs:
         raise ValueError(f"Nothing to compare: expected and actual hold no outputs. See {lesson_path('04_export')}.")

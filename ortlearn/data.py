@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ortlearn._checks import as_int
 from ortlearn.lessons import lesson_path
 
 if TYPE_CHECKING:  # numpy and scikit-learn are imported lazily
     import numpy as np
 
-__all__ = ["REAL_MODELS", "real_model_path", "DigitsSplit", "load_digits_split"]
+__all__ = ["REAL_MODELS", "real_model_path", "SAMPLE_IMAGES", "sample_image_path", "DigitsSplit", "load_digits_split"]
 
 #: The "light" real architectures in the onnx package's backend test data.
 #: Their weights are replaced by ``ConstantOfShape`` nodes (so the files are
@@ -78,6 +79,48 @@ def real_model_path(name: str) -> Path:
 
 
 # --- The digits data set (lessons/04_export.ipynb) -------------------------------------
+
+#: Photos shipped inside installed packages (scikit-learn, matplotlib); see :func:`sample_image_path`.
+SAMPLE_IMAGES: tuple[str, ...] = ("china", "flower", "grace_hopper")
+
+
+def sample_image_path(name: str) -> Path:
+    """Return the path of a photo shipped inside an installed package.
+
+    Args:
+        name: ``"china"`` or ``"flower"`` (scikit-learn's ``load_sample_images``)
+            or ``"grace_hopper"`` (matplotlib's sample data).
+
+    Returns:
+        The path of the JPEG file.
+
+    Raises:
+        KeyError: ``name`` is not one of :data:`SAMPLE_IMAGES`.
+        FileNotFoundError: The installed package does not ship the file.
+
+    Example:
+        >>> import ortlearn as ol
+        >>> ol.data.sample_image_path("china").name
+        'china.jpg'
+    """
+    if name not in SAMPLE_IMAGES:
+        raise KeyError(f"No sample image named {name!r}. Choose one of {list(SAMPLE_IMAGES)}, "
+                       f"or pass a file path; see {lesson_path('06_vision_pipeline')}.")
+    if name == "grace_hopper":
+        import matplotlib
+
+        path = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
+        package = "matplotlib"
+    else:
+        import sklearn
+
+        path = Path(sklearn.__file__).parent / "datasets" / "images" / f"{name}.jpg"
+        package = "scikit-learn"
+    if not path.is_file():
+        raise FileNotFoundError(f"The installed {package} does not ship {path.name} (looked in {path.parent}); "
+                                f"reinstall {package} or pass your own image path.")
+    return path
+
 
 _DIGITS_SAMPLES = 1797  # images in scikit-learn's load_digits()
 _DIGITS_CLASSES = 10
@@ -174,7 +217,7 @@ def load_digits_split(seed: int = 0, test_size: float = 0.25) -> DigitsSplit:
         >>> ol.data.load_digits_split(seed=0)
         DigitsSplit(train=1347, test=450, image=1×8×8, classes=10)
     """
-    seed = _check_seed(seed)
+    seed = as_int("seed", seed, "04_export", 0, _MAX_SEED)
     test_size = _check_test_size(test_size)
     import numpy as np
     from sklearn.datasets import load_digits
@@ -186,16 +229,6 @@ def load_digits_split(seed: int = 0, test_size: float = 0.25) -> DigitsSplit:
     x_train, x_test, y_train, y_test = train_test_split(
         x, y, test_size=test_size, stratify=y, random_state=seed)
     return DigitsSplit(x_train=x_train, x_test=x_test, y_train=y_train, y_test=y_test)
-
-
-def _check_seed(seed: object) -> int:
-    expected = f"an int from 0 to {_MAX_SEED}"
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be {expected}; got {type(seed).__name__}: {seed!r}. "
-                        f"See {lesson_path('04_export')}.")
-    if not 0 <= seed <= _MAX_SEED:
-        raise ValueError(f"seed must be {expected}; got {seed!r}. See {lesson_path('04_export')}.")
-    return int(seed)
 
 
 def _check_test_size(test_size: object) -> float:

@@ -11,16 +11,15 @@ Introduced in lessons/01_onnx_format.ipynb.
 from __future__ import annotations
 
 import math
-import numbers
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
 import numpy as np
 
+from ortlearn._checks import as_int
 from ortlearn.lessons import lesson_path
-from ortlearn.loading import ModelLike, load_model
+from ortlearn.loading import Dim, ModelLike, load_signature
 
 if TYPE_CHECKING:  # onnx and onnxruntime are imported lazily
     import onnx
@@ -44,8 +43,6 @@ STRING_VALUES: tuple[str, ...] = ("a", "b", "c", "d")
 _SUPPORTED = ("tensors of float, double, float16, bfloat16 (and other ml_dtypes types), int8/16/32/64, "
               "uint8/16/32/64, bool, string, complex64, complex128")
 
-_Dim = Union[int, str, None]
-
 
 @dataclass(frozen=True)
 class _Input:
@@ -55,10 +52,10 @@ class _Input:
     type_text: str  # as ONNX Runtime writes it: "tensor(float)", "seq(tensor(float))"
     kind: str  # "tensor", "seq", "map", "optional", "sparse_tensor"
     dtype: np.dtype | None  # None when not a tensor or numpy has no dtype for it
-    shape: tuple[_Dim, ...] | None  # None when the rank is unknown
+    shape: tuple[Dim, ...] | None  # None when the rank is unknown
 
 
-def _make_input(name: str, type_text: str, shape: tuple[_Dim, ...] | None) -> _Input:
+def _make_input(name: str, type_text: str, shape: tuple[Dim, ...] | None) -> _Input:
     from onnx import TensorProto, helper
 
     kind, _, rest = type_text.partition("(")
@@ -71,49 +68,7 @@ def _make_input(name: str, type_text: str, shape: tuple[_Dim, ...] | None) -> _I
     return _Input(name, type_text, kind, dtype, shape)
 
 
-def _read_session(session: "onnxruntime.InferenceSession") -> list[_Input]:
-    # ONNX Runtime reports an unknown rank as [], the same as a scalar.
-    return [_make_input(arg.name, arg.type, tuple(arg.shape)) for arg in session.get_inputs()]
-
-
-def _type_text(type_proto: "onnx.TypeProto") -> str:
-    from onnx import TensorProto
-
-    def elem(value: int) -> str:
-        try:
-            return TensorProto.DataType.Name(value).lower()
-        except ValueError:
-            return str(value)
-
-    field = type_proto.WhichOneof("value")
-    if field in ("tensor_type", "sparse_tensor_type"):
-        return f"{field[:-5]}({elem(getattr(type_proto, field).elem_type)})"
-    if field in ("sequence_type", "optional_type"):
-        return f"{field[:-5].replace('sequence', 'seq')}({_type_text(getattr(type_proto, field).elem_type)})"
-    if field == "map_type":
-        return f"map({elem(type_proto.map_type.key_type)},{_type_text(type_proto.map_type.value_type)})"
-    return f"{field or 'undefined'}()"
-
-
-def _read_proto(model: "onnx.ModelProto") -> list[_Input]:
-    graph = model.graph
-    # IR < 4 lists every initializer as a graph input too; those are not feeds.
-    stored = {t.name for t in graph.initializer} | {t.values.name for t in graph.sparse_initializer}
-    inputs = []
-    for value_info in graph.input:
-        if value_info.name in stored:
-            continue
-        shape = None
-        tensor = value_info.type.tensor_type
-        if value_info.type.HasField("tensor_type") and tensor.HasField("shape"):
-            shape = tuple(
-                d.dim_value if d.HasField("dim_value") else d.dim_param or None for d in tensor.shape.dim
-            )
-        inputs.append(_make_input(value_info.name, _type_text(value_info.type), shape))
-    return inputs
-
-
-def _check_input(spec: _Input) -> tuple[np.dtype, tuple[_Dim, ...]]:
+def _check_input(spec: _Input) -> tuple[np.dtype, tuple[Dim, ...]]:
     """Return the input's dtype and declared shape, or raise if no feed can be made."""
     fix = lesson_path("02_sessions")
     if spec.kind != "tensor":
@@ -136,17 +91,6 @@ def _check_input(spec: _Input) -> tuple[np.dtype, tuple[_Dim, ...]]:
     return spec.dtype, spec.shape
 
 
-def _check_count(what: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{what} must be an int >= 1; got {type(value).__name__}: {value!r}. "
-            f"See {lesson_path('02_sessions')}."
-        )
-    if value < 1:
-        raise ValueError(f"{what} must be an int >= 1; got {value!r}. See {lesson_path('02_sessions')}.")
-    return int(value)
-
-
 def _dim_sizes(inputs: list[_Input], batch: int, dims: Mapping[str, int]) -> dict[str, int]:
     """Give every symbolic dimension name one size, shared by all inputs."""
     names = {d for spec in inputs for d in spec.shape or () if isinstance(d, str)}
@@ -161,7 +105,7 @@ def _dim_sizes(inputs: list[_Input], batch: int, dims: Mapping[str, int]) -> dic
     return {name: dims.get(name, batch if name in leading else DEFAULT_DIM) for name in names}
 
 
-def _concrete_shape(declared: tuple[_Dim, ...], sizes: Mapping[str, int], batch: int) -> tuple[int, ...]:
+def _concrete_shape(declared: tuple[Dim, ...], sizes: Mapping[str, int], batch: int) -> tuple[int, ...]:
     """Replace names by their size and unknown dims by ``batch`` (first) or DEFAULT_DIM."""
     return tuple(
         d if isinstance(d, int) else sizes[d] if isinstance(d, str) else (batch if i == 0 else DEFAULT_DIM)
@@ -254,19 +198,15 @@ def make_feeds(
         >>> {name: (a.shape, a.dtype.name) for name, a in feeds.items()}
         {'data_0': ((1, 3, 224, 224), 'float32')}
     """
-    batch = _check_count("batch", batch)
+    batch = as_int("batch", batch, "02_sessions", 1)
     dims = {} if dims is None else dims
     if not isinstance(dims, Mapping):
         raise TypeError(
             f"dims must be a mapping from dimension name to size, e.g. {{'seq': 16}}; "
             f"got {type(dims).__name__}: {dims!r}."
         )
-    dims = {name: _check_count(f"dims[{name!r}]", size) for name, size in dims.items()}
-    onnxruntime = sys.modules.get("onnxruntime")  # a session means onnxruntime is imported
-    if onnxruntime is not None and isinstance(model_or_session, onnxruntime.InferenceSession):
-        inputs = _read_session(model_or_session)
-    else:
-        inputs = _read_proto(load_model(model_or_session))
+    dims = {name: as_int(f"dims[{name!r}]", size, "02_sessions", 1) for name, size in dims.items()}
+    inputs = [_make_input(spec.name, spec.type_text, spec.shape) for spec in load_signature(model_or_session).inputs]
     checked = [(spec.name, *_check_input(spec)) for spec in inputs]
     sizes = _dim_sizes(inputs, batch, dims)
     shapes = {name: _check_shape(name, _concrete_shape(shape, sizes, batch)) for name, _, shape in checked}

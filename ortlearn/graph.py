@@ -5,15 +5,16 @@ Introduced in lessons/01_onnx_format.ipynb.
 
 from __future__ import annotations
 
-import html
 import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Union
 
+from ortlearn._checks import as_int, check_ax
+from ortlearn._table import Table
 from ortlearn.lessons import lesson_path
-from ortlearn.loading import ModelLike, load_model
+from ortlearn.loading import Dim, ModelLike, TensorInfo, load_model, load_signature  # noqa: F401 (Dim, TensorInfo: re-exported)
 
 if TYPE_CHECKING:  # onnx and matplotlib are imported lazily: ``import ortlearn`` stays light
     import onnx
@@ -22,7 +23,6 @@ if TYPE_CHECKING:  # onnx and matplotlib are imported lazily: ``import ortlearn`
 
 __all__ = ["TensorInfo", "ModelSummary", "describe_model", "show_graph"]
 
-Dim = Optional[Union[int, str]]
 _ABBREVIATIONS = {
     "BatchNormalization": "BatchNorm", "LayerNormalization": "LayerNorm",
     "InstanceNormalization": "InstNorm", "LocalResponseNormalization": "LRN",
@@ -30,31 +30,6 @@ _ABBREVIATIONS = {
     "ConstantOfShape": "ConstShape", "QuantizeLinear": "Quantize", "DequantizeLinear": "Dequantize",
 }
 _SX, _SY, _BOX_W, _BOX_H = 0.8, 0.32, 0.84, 0.56  # inches per x and y unit; box size in units
-
-
-@dataclass(frozen=True)
-class TensorInfo:
-    """One graph input or output. Introduced in lessons/01_onnx_format.ipynb.
-
-    Attributes:
-        name: The value's name in the graph.
-        dtype: ``"float32"``, ``"int64"``, ``"bool"``, ``"string"`` … for tensors;
-            a type such as ``"sequence<tensor(float32)>"`` for other values.
-        shape: One entry per dimension: an ``int`` (fixed), a ``str`` (symbolic,
-            e.g. ``"batch"``) or ``None`` (unknown); ``None`` if the rank is unknown
-            or the value is not a tensor.
-    """
-
-    name: str
-    dtype: str
-    shape: Optional[tuple[Dim, ...]]
-
-    def __str__(self) -> str:
-        if self.shape is None:  # sequence<…>, map<…> and optional<…> values have no shape
-            known = "<" in self.dtype or self.dtype == "unknown type"
-            return f"{self.name}: {self.dtype}" + ("" if known else " (unknown rank)")
-        dims = ", ".join("?" if d is None else str(d) for d in self.shape)
-        return f"{self.name}: {self.dtype}[{dims}]"
 
 
 @dataclass(frozen=True, repr=False)
@@ -93,82 +68,28 @@ class ModelSummary:
     num_parameters: int
     size_bytes: int
 
-    def _rows(self) -> list[tuple[str, list[str]]]:
-        return [
-            ("Format", [f"IR version {self.ir_version}, opsets "
-                        + ", ".join(f"{d} {v}" for d, v in self.opsets)]),
-            ("Producer", [self.producer or "(not recorded)"]),
-            (f"Inputs ({len(self.inputs)})", [str(t) for t in self.inputs]),
-            (f"Outputs ({len(self.outputs)})", [str(t) for t in self.outputs]),
-            (f"Nodes ({self.num_nodes})", [f"{op} \u00d7{n}" for op, n in self.op_counts]),
-            ("Initializers", [f"{self.num_initializers} tensors, {self.num_parameters:,} values"]),
-            ("Size", [f"{self.size_bytes:,} bytes (external data not included unless loaded)"]),
-        ]
+    def _table(self) -> Table:
+        return Table(caption=f"ONNX model {self.graph_name!r}", row_header=True, css="vertical-align:top", rows=[
+            ("Format", (f"IR version {self.ir_version}, opsets " + ", ".join(f"{d} {v}" for d, v in self.opsets),)),
+            ("Producer", (self.producer or "(not recorded)",)),
+            (f"Inputs ({len(self.inputs)})", tuple(str(t) for t in self.inputs)),
+            (f"Outputs ({len(self.outputs)})", tuple(str(t) for t in self.outputs)),
+            (f"Nodes ({self.num_nodes})", tuple(f"{op} \u00d7{n}" for op, n in self.op_counts)),
+            ("Initializers", (f"{self.num_initializers} tensors, {self.num_parameters:,} values",)),
+            ("Size", (f"{self.size_bytes:,} bytes (external data not included unless loaded)",)),
+        ])
 
     def __str__(self) -> str:
-        lines = [f"ONNX model {self.graph_name!r}"]
-        for key, values in self._rows():
-            lines.append(f"{key}:")
-            lines.extend(f"  {v}" for v in values)
-        return "\n".join(lines)
+        return "\n".join([f"ONNX model {self.graph_name!r}", *self._table().format_fields()])
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        cell = 'style="text-align:left;vertical-align:top"'
-        rows = "".join(
-            f"<tr><th {cell}>{html.escape(key)}</th><td {cell}>"
-            + "<br>".join(html.escape(v) for v in values) + "</td></tr>"
-            for key, values in self._rows()
-        )
-        caption = html.escape(f"ONNX model {self.graph_name!r}")
-        return f"<table><caption>{caption}</caption>{rows}</table>"
-
-
-def _dtype_name(elem_type: int) -> str:
-    from onnx import helper
-
-    if elem_type in (0, 8):  # UNDEFINED, STRING (numpy would say "object")
-        return "undefined" if elem_type == 0 else "string"
-    try:
-        return helper.tensor_dtype_to_np_dtype(elem_type).name
-    except (KeyError, TypeError, ValueError):
-        return f"elem_type {elem_type}"
-
-
-def _type_string(tp: "onnx.TypeProto", nested: bool = False) -> str:
-    kind = tp.WhichOneof("value")
-    if kind == "tensor_type":
-        name = _dtype_name(tp.tensor_type.elem_type)
-        return f"tensor({name})" if nested else name
-    if kind == "sparse_tensor_type":
-        return f"sparse_tensor({_dtype_name(tp.sparse_tensor_type.elem_type)})"
-    if kind in ("sequence_type", "optional_type"):
-        return f"{kind[:-5]}<{_type_string(getattr(tp, kind).elem_type, True)}>"
-    if kind == "map_type":
-        return f"map<{_dtype_name(tp.map_type.key_type)}, {_type_string(tp.map_type.value_type, True)}>"
-    return "unknown type"
-
-
-def _tensor_info(value: "onnx.ValueInfoProto") -> TensorInfo:
-    kind = value.type.WhichOneof("value")
-    tensor = getattr(value.type, kind) if kind in ("tensor_type", "sparse_tensor_type") else None
-    shape: Optional[tuple[Dim, ...]] = None
-    if tensor is not None and tensor.HasField("shape"):
-        shape = tuple(
-            d.dim_value if d.HasField("dim_value") else d.dim_param if d.HasField("dim_param") else None
-            for d in tensor.shape.dim
-        )
-    return TensorInfo(value.name, _type_string(value.type), shape)
+        return self._table().format_html()
 
 
 def _op_key(node: "onnx.NodeProto") -> str:
     return node.op_type if node.domain in ("", "ai.onnx") else f"{node.domain}.{node.op_type}"
-
-
-def _real_inputs(graph: "onnx.GraphProto") -> list["onnx.ValueInfoProto"]:
-    initializer_names = {t.name for t in graph.initializer}
-    return [v for v in graph.input if v.name not in initializer_names]
 
 
 def describe_model(model_or_path: ModelLike) -> ModelSummary:
@@ -195,14 +116,15 @@ def describe_model(model_or_path: ModelLike) -> ModelSummary:
     """
     model = load_model(model_or_path)
     graph = model.graph
+    signature = load_signature(model)
     counts = Counter(_op_key(node) for node in graph.node)
     return ModelSummary(
         graph_name=graph.name,
         ir_version=int(model.ir_version),
         opsets=tuple((o.domain or "ai.onnx", int(o.version)) for o in model.opset_import),
         producer=f"{model.producer_name} {model.producer_version}".strip(),
-        inputs=tuple(_tensor_info(v) for v in _real_inputs(graph)),
-        outputs=tuple(_tensor_info(v) for v in graph.output),
+        inputs=tuple(spec.tensor_info() for spec in signature.inputs),
+        outputs=tuple(spec.tensor_info() for spec in signature.outputs),
         op_counts=tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0]))),
         num_nodes=len(graph.node),
         num_initializers=len(graph.initializer),
@@ -215,7 +137,7 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-def _layout(graph: "onnx.GraphProto", hidden: frozenset[str]) -> tuple[list, list[list[int]], list[int], Counter]:
+def _layout(graph: "onnx.GraphProto", inputs: list[str], hidden: frozenset[str]) -> tuple[list, list[list[int]], list[int], Counter]:
     """Return the items to draw ``(kind, op or name)``, their predecessors, depths and hidden op counts."""
     items: list[tuple[str, str]] = []
     preds: list[list[int]] = []
@@ -229,8 +151,8 @@ def _layout(graph: "onnx.GraphProto", hidden: frozenset[str]) -> tuple[list, lis
         depth.append(1 + max((depth[p] for p in preds[-1]), default=-1 if kind == "input" else 0))
         return len(items) - 1
 
-    for value in _real_inputs(graph):
-        sources[value.name] = {add("input", value.name, ())}
+    for name in inputs:
+        sources[name] = {add("input", name, ())}
     for node in graph.node:  # ONNX keeps nodes in topological order
         src = set().union(*(sources.get(name, set()) for name in node.input if name))
         key = _op_key(node)
@@ -300,19 +222,16 @@ def _edge_paths(preds: list[list[int]], xs: list[float], ys: list[float], col_w:
     return paths
 
 
-def _check_show_args(max_nodes: object, hide_ops: object, ax: object) -> frozenset[str]:
+def _as_hidden_ops(max_nodes: object, hide_ops: object, ax: object) -> frozenset[str]:
     fix = lesson_path("01_onnx_format")
-    if max_nodes is not None and (type(max_nodes) is not int or max_nodes < 1):
-        raise ValueError(f"max_nodes must be None (no limit) or a positive int; got {max_nodes!r}. See {fix}.")
+    if max_nodes is not None:
+        as_int("max_nodes", max_nodes, "01_onnx_format", 1, expected="None (no limit) or an int >= 1")
     hide = (hide_ops,) if isinstance(hide_ops, str) else tuple(hide_ops) if isinstance(hide_ops, Iterable) else None
     if hide is None or not all(isinstance(op, str) for op in hide):
         raise TypeError(
             f"hide_ops must be op type names, e.g. ('Constant', 'ConstantOfShape') or (); got {hide_ops!r}. See {fix}."
         )
-    from matplotlib.axes import Axes
-
-    if ax is not None and not isinstance(ax, Axes):
-        raise TypeError(f"ax must be None or a matplotlib Axes; got {type(ax).__name__}: {ax!r:.80}. See {fix}.")
+    check_ax(ax, "01_onnx_format")
     return frozenset(hide)
 
 
@@ -359,9 +278,11 @@ def show_graph(
         >>> fig = ol.graph.show_graph(ol.data.real_model_path("squeezenet"))
         >>> fig.savefig("squeezenet.png")
     """
-    hidden = _check_show_args(max_nodes, hide_ops, ax)
-    graph = load_model(model_or_path).graph
-    items, preds, depth, hidden_counts = _layout(graph, hidden)
+    hidden = _as_hidden_ops(max_nodes, hide_ops, ax)
+    model = load_model(model_or_path)
+    inputs = [spec.name for spec in load_signature(model).inputs]
+    graph = model.graph
+    items, preds, depth, hidden_counts = _layout(graph, inputs, hidden)
     counts = Counter(key for kind, key in items if kind == "node")
     ops = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     n_nodes = sum(counts.values())

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
@@ -19,10 +21,14 @@ from ortlearn.lessons import lesson_path
 
 if TYPE_CHECKING:  # onnx is imported lazily so that ``import ortlearn`` stays light
     import onnx
+    import onnxruntime
 
-__all__ = ["ExternalDataError", "NotAnOnnxModelError", "ModelLike", "load_model"]
+__all__ = ["ExternalDataError", "NotAnOnnxModelError", "ModelLike", "load_model",
+           "Dim", "TensorInfo", "ValueSpec", "Signature", "load_signature"]
 
-ModelLike = Union["onnx.ModelProto", str, os.PathLike, bytes]
+ModelLike = Union["onnx.ModelProto", str, os.PathLike, bytes, bytearray, memoryview]
+#: One dimension: an ``int`` (fixed), a ``str`` (symbolic, e.g. ``"batch"``) or ``None`` (unknown).
+Dim = Union[int, str, None]
 
 _PICKLE_MAGIC = (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05")
 _TORCH_SUFFIXES = (".pth", ".pt", ".ckpt", ".bin")
@@ -161,3 +167,160 @@ def load_model(model: ModelLike, *, load_external_data: bool = True) -> "onnx.Mo
                 f"{lesson_path('04_export')}."
             ) from exc
     return parsed
+
+
+# --- A model's inputs and outputs: the one reader graph, feeds and session share ------------------
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    """One graph input or output. Introduced in lessons/01_onnx_format.ipynb.
+
+    Attributes:
+        name: The value's name in the graph.
+        dtype: ``"float32"``, ``"int64"``, ``"bool"``, ``"string"`` … for tensors;
+            a type such as ``"sequence<tensor(float32)>"`` for other values.
+        shape: One entry per dimension: an ``int`` (fixed), a ``str`` (symbolic,
+            e.g. ``"batch"``) or ``None`` (unknown); ``None`` if the rank is unknown
+            or the value is not a tensor.
+    """
+
+    name: str
+    dtype: str
+    shape: tuple[Dim, ...] | None
+
+    def __str__(self) -> str:
+        if self.shape is None:  # sequence<…>, map<…> and optional<…> values have no shape
+            known = "<" in self.dtype or self.dtype == "unknown type"
+            return f"{self.name}: {self.dtype}" + ("" if known else " (unknown rank)")
+        dims = ", ".join("?" if d is None else str(d) for d in self.shape)
+        return f"{self.name}: {self.dtype}[{dims}]"
+
+
+@dataclass(frozen=True)
+class ValueSpec:
+    """One input or output of a model or session, in both type vocabularies the course shows.
+
+    Attributes:
+        name: The value's name (the feed key for an input).
+        type_text: ONNX Runtime's words, e.g. ``"tensor(float)"``, ``"seq(tensor(float))"``.
+        dtype: numpy's words for a tensor, e.g. ``"float32"``; a type such as
+            ``"sequence<tensor(float32)>"`` for other values (what :class:`TensorInfo` shows).
+        shape: One :data:`Dim` per dimension; ``None`` if a model does not declare the rank.
+            ONNX Runtime reports an unknown rank as ``()``, the same as a scalar.
+    """
+
+    name: str
+    type_text: str
+    dtype: str
+    shape: tuple[Dim, ...] | None
+
+    def tensor_info(self) -> TensorInfo:
+        """Return the :class:`TensorInfo` that :func:`ortlearn.graph.describe_model` lists."""
+        return TensorInfo(self.name, self.dtype, self.shape)
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A model's or a session's inputs and outputs, in order (see :func:`load_signature`)."""
+
+    inputs: tuple[ValueSpec, ...]
+    outputs: tuple[ValueSpec, ...]
+
+
+def _numpy_name(elem_type: int) -> str:
+    from onnx import helper
+
+    if elem_type in (0, 8):  # UNDEFINED, STRING (numpy would say "object")
+        return "undefined" if elem_type == 0 else "string"
+    try:
+        return helper.tensor_dtype_to_np_dtype(elem_type).name
+    except (KeyError, TypeError, ValueError):
+        return f"elem_type {elem_type}"
+
+
+def _numpy_type(tp: "onnx.TypeProto", nested: bool = False) -> str:
+    kind = tp.WhichOneof("value")
+    if kind == "tensor_type":
+        name = _numpy_name(tp.tensor_type.elem_type)
+        return f"tensor({name})" if nested else name
+    if kind == "sparse_tensor_type":
+        return f"sparse_tensor({_numpy_name(tp.sparse_tensor_type.elem_type)})"
+    if kind in ("sequence_type", "optional_type"):
+        return f"{kind[:-5]}<{_numpy_type(getattr(tp, kind).elem_type, True)}>"
+    if kind == "map_type":
+        return f"map<{_numpy_name(tp.map_type.key_type)}, {_numpy_type(tp.map_type.value_type, True)}>"
+    return "unknown type"
+
+
+def _ort_type(tp: "onnx.TypeProto") -> str:
+    from onnx import TensorProto
+
+    def elem(value: int) -> str:
+        try:
+            return TensorProto.DataType.Name(value).lower()
+        except ValueError:
+            return str(value)
+
+    kind = tp.WhichOneof("value")
+    if kind in ("tensor_type", "sparse_tensor_type"):
+        return f"{kind[:-5]}({elem(getattr(tp, kind).elem_type)})"
+    if kind in ("sequence_type", "optional_type"):
+        return f"{kind[:-5].replace('sequence', 'seq')}({_ort_type(getattr(tp, kind).elem_type)})"
+    if kind == "map_type":
+        return f"map({elem(tp.map_type.key_type)},{_ort_type(tp.map_type.value_type)})"
+    return f"{kind or 'undefined'}()"
+
+
+def _proto_spec(value: "onnx.ValueInfoProto") -> ValueSpec:
+    kind = value.type.WhichOneof("value")
+    tensor = getattr(value.type, kind) if kind in ("tensor_type", "sparse_tensor_type") else None
+    shape: tuple[Dim, ...] | None = None
+    if tensor is not None and tensor.HasField("shape"):
+        shape = tuple(
+            d.dim_value if d.HasField("dim_value") else d.dim_param if d.HasField("dim_param") else None
+            for d in tensor.shape.dim
+        )
+    return ValueSpec(value.name, _ort_type(value.type), _numpy_type(value.type), shape)
+
+
+def _session_spec(arg: object) -> ValueSpec:
+    from onnx import TensorProto
+
+    kind, _, rest = arg.type.partition("(")
+    dtype = arg.type
+    if kind == "tensor":
+        try:
+            dtype = _numpy_name(TensorProto.DataType.Value(rest[:-1].upper()))
+        except ValueError:
+            pass
+    return ValueSpec(arg.name, arg.type, dtype, tuple(arg.shape))
+
+
+def load_signature(model_or_session: Union["onnxruntime.InferenceSession", ModelLike]) -> Signature:
+    """Read a model's or a session's inputs and outputs: names, types and shapes.
+
+    The one reader behind :func:`ortlearn.graph.describe_model`,
+    :func:`ortlearn.feeds.make_feeds` and :func:`ortlearn.session.describe_io`. For a
+    model, graph inputs that are stored weights (initializers or sparse initializers,
+    which models with IR < 4 also list as inputs) are left out: they are not feeds.
+
+    Introduced in lessons/01_onnx_format.ipynb.
+
+    Args:
+        model_or_session: An ``onnxruntime.InferenceSession``, or anything :func:`load_model` accepts.
+
+    Returns:
+        A :class:`Signature`.
+
+    Raises:
+        TypeError, FileNotFoundError, IsADirectoryError, NotAnOnnxModelError: From :func:`load_model`.
+    """
+    onnxruntime = sys.modules.get("onnxruntime")  # a session means onnxruntime is imported
+    if onnxruntime is not None and isinstance(model_or_session, onnxruntime.InferenceSession):
+        return Signature(tuple(_session_spec(a) for a in model_or_session.get_inputs()),
+                         tuple(_session_spec(a) for a in model_or_session.get_outputs()))
+    graph = load_model(model_or_session).graph
+    stored = {t.name for t in graph.initializer} | {t.values.name for t in graph.sparse_initializer}
+    return Signature(tuple(_proto_spec(v) for v in graph.input if v.name not in stored),
+                     tuple(_proto_spec(v) for v in graph.output))

@@ -17,7 +17,6 @@ Introduced in lessons/05_metrics_pitfalls.ipynb.
 
 from __future__ import annotations
 
-import html
 import math
 import numbers
 from collections.abc import Sequence
@@ -26,6 +25,8 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 
 import numpy as np
 
+from ortlearn._table import Table
+from ortlearn._checks import check_ax
 from ortlearn.lessons import lesson_path
 
 if TYPE_CHECKING:  # scikit-learn and matplotlib are imported lazily: ``import ortlearn.metrics`` stays light
@@ -171,39 +172,30 @@ class ClassificationSummary:
         rows.append(["macro avg", _f4(self.macro_precision), _f4(self.macro_recall), _f4(self.macro_f1), str(self.n)])
         return rows
 
-    def __str__(self) -> str:
-        def table(rows: list[list[str]]) -> list[str]:
-            widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
-            return ["  ".join(cell.ljust(w) if k == 0 else cell.rjust(w) for k, (cell, w) in
-                              enumerate(zip(row, widths))).rstrip() for row in rows]
-
-        lines = [self._title(), *table(self._matrix_rows())]
-        if self.positive is None:
-            lines += [f"accuracy {_f4(self.accuracy)}", *table(self._metric_rows())]
+    def _tables(self) -> tuple[Table, Table]:
+        matrix = self._matrix_rows()
+        metrics = self._metric_rows()
+        if self.positive is not None:
+            header, caption = ["metric", "value"], "Metrics"
         else:
-            lines += table(self._metric_rows())
-        return "\n".join(lines)
+            header, metrics, caption = metrics[0], metrics[1:], f"Metrics per class (accuracy {_f4(self.accuracy)})"
+        return (Table(matrix[1:], header=matrix[0], caption=self._title(), align="l" + "r" * len(self.labels),
+                      row_header=True),
+                Table(metrics, header=header, caption=caption, align="lrrrr", row_header=True,
+                      text_header=self.positive is None))
+
+    def __str__(self) -> str:
+        matrix, metrics = self._tables()
+        lines = [self._title(), *matrix.format_lines()]
+        if self.positive is None:
+            lines.append(f"accuracy {_f4(self.accuracy)}")
+        return "\n".join(lines + metrics.format_lines())
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        left, right = 'style="text-align:left"', 'style="text-align:right"'
-
-        def table(rows: list[list[str]], caption: str) -> str:
-            head = "".join(f"<th {left if k == 0 else right}>{html.escape(c)}</th>" for k, c in enumerate(rows[0]))
-            body = "".join(
-                "<tr>" + f"<th {left}>{html.escape(row[0])}</th>"
-                + "".join(f"<td {right}>{html.escape(c)}</td>" for c in row[1:]) + "</tr>"
-                for row in rows[1:]
-            )
-            return f"<table><caption>{html.escape(caption)}</caption><tr>{head}</tr>{body}</table>"
-
-        matrix = table(self._matrix_rows(), self._title())
-        if self.positive is not None:
-            metrics = table([["metric", "value"], *self._metric_rows()], "Metrics")
-        else:
-            metrics = table(self._metric_rows(), f"Metrics per class (accuracy {_f4(self.accuracy)})")
-        return matrix + metrics
+        matrix, metrics = self._tables()
+        return matrix.format_html() + metrics.format_html()
 
 
 def _as_labels(name: str, values: Any) -> np.ndarray:
@@ -333,13 +325,6 @@ def describe_classification(
 _NORMALIZE = (None, "true", "pred", "all")
 
 
-def _check_ax(ax: object) -> None:
-    from matplotlib.axes import Axes
-
-    if ax is not None and not isinstance(ax, Axes):
-        raise TypeError(f"ax must be None or a matplotlib Axes; got {type(ax).__name__}: {ax!r:.80}; {_see()}.")
-
-
 def show_confusion(
     y_true: Any,
     y_pred: Any,
@@ -388,7 +373,7 @@ def show_confusion(
     names = [str(c) for c in classes] if display_labels is None else [str(d) for d in display_labels]
     if len(names) != len(classes):
         raise ValueError(f"display_labels has {len(names)} names for {len(classes)} labels {classes!r}; {_see()}.")
-    _check_ax(ax)
+    check_ax(ax, _LESSON)
     from sklearn.metrics import ConfusionMatrixDisplay
 
     k = len(classes)
@@ -414,267 +399,11 @@ def show_confusion(
     return fig
 
 
-# --- threshold_sweep ------------------------------------------------------------------------
+def __getattr__(name: str) -> Any:
+    # The threshold sweep lives in ortlearn/_thresholds.py (it imports this module's helpers);
+    # ol.metrics offers it under its documented names.
+    if name in ("ThresholdSweep", "threshold_sweep"):
+        from ortlearn import _thresholds
 
-
-@dataclass(frozen=True, repr=False)
-class ThresholdSweep:
-    """Precision, recall and F1 of one class at several score thresholds.
-
-    A sample counts as predicted positive when its score is **>= the threshold**
-    (scikit-learn's convention in ``precision_recall_curve``).
-
-    Introduced in lessons/05_metrics_pitfalls.ipynb.
-
-    Attributes:
-        n: Number of samples.
-        n_positive: Actual positives among them.
-        thresholds: The thresholds swept, ascending.
-        precision: Precision at each threshold; ``nan`` where no sample is predicted
-            positive (precision is undefined there).
-        recall: Recall at each threshold.
-        f1: F1 at each threshold (0 where nothing is predicted positive).
-        n_predicted: How many samples are predicted positive at each threshold.
-        curve_precision: ``sklearn.metrics.precision_recall_curve``'s precision,
-            by increasing threshold, ending at 1.
-        curve_recall: Its recall, ending at 0.
-        curve_thresholds: Its thresholds (the distinct scores), one fewer than the points.
-        average_precision: ``sklearn.metrics.average_precision_score``: the area under
-            the step curve; the fraction of positives for a random ranking.
-    """
-
-    n: int
-    n_positive: int
-    thresholds: tuple[float, ...]
-    precision: tuple[float, ...]
-    recall: tuple[float, ...]
-    f1: tuple[float, ...]
-    n_predicted: tuple[int, ...]
-    curve_precision: tuple[float, ...]
-    curve_recall: tuple[float, ...]
-    curve_thresholds: tuple[float, ...]
-    average_precision: float
-
-    def best_f1(self) -> tuple[float, float]:
-        """Return ``(threshold, f1)`` of the swept threshold with the highest F1 (the lowest one on a tie)."""
-        k = int(np.argmax(self.f1))
-        return self.thresholds[k], self.f1[k]
-
-    def _shown(self) -> tuple[range, Optional[str]]:
-        count = len(self.thresholds)
-        if count <= 25:
-            return range(count), None
-        step = math.ceil(count / 20)
-        return range(0, count, step), f"(every {step}th of {count} thresholds shown)"
-
-    def _rows(self) -> list[list[str]]:
-        rows = [["threshold", "precision", "recall", "f1", "predicted +"]]
-        indices, _ = self._shown()
-        places = next((d for d in range(5) if all(round(t, d) == t for t in self.thresholds)), 4)
-        for k in indices:
-            rows.append([f"{self.thresholds[k]:.{places}f}", _f4(self.precision[k]), _f4(self.recall[k]),
-                         _f4(self.f1[k]), str(self.n_predicted[k])])
-        return rows
-
-    def _title(self) -> str:
-        return (f"Threshold sweep: {self.n:,} samples, {self.n_positive:,} positive; "
-                f"average precision {self.average_precision:.4f}")
-
-    def _footer(self) -> str:
-        threshold, f1 = self.best_f1()
-        return f"best F1 {f1:.4f} at threshold {threshold:.4g} (predicted positive: score >= threshold)"
-
-    def __str__(self) -> str:
-        rows = self._rows()
-        widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
-        lines = [self._title()]
-        lines += ["  ".join(cell.rjust(w) for cell, w in zip(row, widths)) for row in rows]
-        note = self._shown()[1]
-        return "\n".join(lines + ([note] if note else []) + [self._footer()])
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
-        rows = self._rows()
-        cell = 'style="text-align:right"'
-        head = "".join(f"<th {cell}>{html.escape(c)}</th>" for c in rows[0])
-        body = "".join("<tr>" + "".join(f"<td {cell}>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows[1:])
-        note = self._shown()[1]
-        foot = html.escape(" ".join(filter(None, [note, self._footer()])))
-        return f"<table><caption>{html.escape(self._title())}</caption><tr>{head}</tr>{body}</table><p>{foot}</p>"
-
-    def plot(self, ax: Union[None, "Axes", Sequence["Axes"]] = None) -> "Figure":
-        """Draw the precision–recall curve with the swept thresholds, and the metrics against the threshold.
-
-        Args:
-            ax: ``None`` for a new figure with both panels; one Axes for the curve
-                only; or two Axes ``(curve, metrics_vs_threshold)``.
-
-        Returns:
-            The ``matplotlib.figure.Figure`` drawn into (made with pyplot when ``ax`` is None).
-
-        Raises:
-            TypeError: ``ax`` is neither None, an Axes, nor two Axes.
-        """
-        from matplotlib.axes import Axes
-
-        if ax is None:
-            import matplotlib.pyplot as plt  # pyplot, so that Jupyter's inline backend displays it
-
-            fig, (curve_ax, sweep_ax) = plt.subplots(1, 2, figsize=(11, 4.6), layout="constrained")
-        elif isinstance(ax, Axes):
-            curve_ax, sweep_ax = ax, None
-        elif (isinstance(ax, (Sequence, np.ndarray)) and len(ax) == 2
-              and all(isinstance(a, Axes) for a in ax)):
-            curve_ax, sweep_ax = ax[0], ax[1]
-        else:
-            raise TypeError(f"ax must be None, a matplotlib Axes or two Axes; got {type(ax).__name__}: "
-                            f"{ax!r:.80}; {_see()}.")
-        fig = curve_ax.get_figure()
-        self._plot_curve(curve_ax)
-        if sweep_ax is not None:
-            self._plot_sweep(sweep_ax)
-        return fig
-
-    def _plot_curve(self, ax: "Axes") -> None:
-        prevalence = self.n_positive / self.n
-        ax.plot(self.curve_recall, self.curve_precision, drawstyle="steps-post", color="0.3", lw=1.5,
-                label=f"precision–recall curve (AP {self.average_precision:.3f})")
-        ax.axhline(prevalence, color="0.6", ls=":", lw=1, label=f"random ranking (precision {prevalence:.3f})")
-        thresholds, precision, recall = (np.array(v, dtype=float)
-                                         for v in (self.thresholds, self.precision, self.recall))
-        points = ax.scatter(recall, precision, c=thresholds, cmap="viridis", vmin=min(thresholds.min(), 0.0),
-                            vmax=max(thresholds.max(), 1.0), s=36, edgecolors="black", linewidths=0.5, zorder=3,
-                            label="swept thresholds")
-        best_t, best_f = self.best_f1()
-        k_best = self.thresholds.index(best_t)
-        ax.scatter([recall[k_best]], [precision[k_best]], marker="*", s=260, facecolors="none",
-                   edgecolors="crimson", linewidths=1.5, zorder=4, label=f"best F1 {best_f:.3f} at t={best_t:.3g}")
-        defined = [k for k in range(len(thresholds)) if not math.isnan(precision[k])]
-        picks = sorted({defined[round(i * (len(defined) - 1) / 4)] for i in range(5)} if defined else set())
-        for i, k in enumerate(picks):  # a few labelled thresholds, offsets alternating to avoid overlaps
-            dx, dy = (-34, -16) if i % 2 else (8, 8)
-            ax.annotate(f"t={thresholds[k]:.2g}", (recall[k], precision[k]), xytext=(dx, dy),
-                        textcoords="offset points", fontsize=8,
-                        arrowprops=dict(arrowstyle="-", color="0.4", lw=0.6))
-        ax.figure.colorbar(points, ax=ax, label="threshold", fraction=0.05, pad=0.02)
-        ax.set_xlim(-0.02, 1.02)
-        ax.set_ylim(-0.02, 1.05)
-        ax.set_xlabel("recall (positives found)")
-        ax.set_ylabel("precision (predicted positives that are)")
-        ax.set_title(f"Precision–recall, {self.n_positive:,} positives in {self.n:,}", fontsize=10)
-        ax.legend(loc="lower left", fontsize=8)
-        ax.grid(alpha=0.3)
-
-    def _plot_sweep(self, ax: "Axes") -> None:
-        for values, name, color, marker in ((self.precision, "precision", "tab:blue", "o"),
-                                            (self.recall, "recall", "tab:orange", "s"),
-                                            (self.f1, "F1", "tab:green", "^")):
-            ax.plot(self.thresholds, values, marker=marker, ms=4, color=color, label=name)
-        best_t, best_f = self.best_f1()
-        ax.axvline(best_t, color="crimson", ls="--", lw=1, label=f"best F1 at t={best_t:.3g}")
-        ax.set_ylim(-0.02, 1.05)
-        ax.set_xlabel("threshold (predicted positive: score >= threshold)")
-        ax.set_ylabel("metric")
-        ax.set_title("Metrics against the threshold", fontsize=10)
-        ax.legend(loc="lower left", fontsize=8)
-        ax.grid(alpha=0.3)
-
-
-def _check_scores(y_true_binary: Any, scores: Any) -> tuple[np.ndarray, np.ndarray]:
-    true = _as_labels("y_true_binary", y_true_binary)
-    values = np.asarray(scores)
-    if values.ndim != 1:
-        raise ValueError(f"scores must be 1-D, one score per sample; got an array of shape {values.shape}. For "
-                         f"class probabilities take one column, e.g. proba[:, k]; {_see()}.")
-    if values.shape != true.shape:
-        raise ValueError(f"y_true_binary has {true.size} labels but scores has {values.size}: they must pair up "
-                         f"one to one; {_see()}.")
-    if not np.issubdtype(values.dtype, np.number) or np.issubdtype(values.dtype, np.complexfloating):
-        raise TypeError(f"scores must be real numbers; got dtype {values.dtype}; {_see()}.")
-    if not np.all(np.isfinite(values)):
-        raise ValueError(f"scores holds {int(np.sum(~np.isfinite(values)))} nan or infinite values; {_see()}.")
-    if true.dtype != bool and not (np.issubdtype(true.dtype, np.number) and np.isin(true, (0, 1)).all()):
-        found = sorted(set(np.unique(true).tolist()))[:5]
-        raise ValueError(f"y_true_binary must hold 0/1 or False/True (1 = the positive class); got labels "
-                         f"{found!r}. For one class of many use (y_true == k); {_see()}.")
-    true = true.astype(np.int64)
-    if not true.any():
-        raise ValueError(f"y_true_binary has no positive sample (no 1): recall is undefined; {_see()}.")
-    return true, values.astype(np.float64)
-
-
-def threshold_sweep(
-    y_true_binary: Any,
-    scores: Any,
-    *,
-    thresholds: Optional[Sequence[float]] = None,
-) -> ThresholdSweep:
-    """Measure precision, recall and F1 of one class as the decision threshold moves.
-
-    For a one-vs-rest task: ``y_true_binary`` says whether each sample belongs to
-    the class, ``scores`` how strongly the model believes so (e.g. a softmax
-    probability). ``sklearn.metrics.precision_recall_curve`` gives the whole curve;
-    at each of ``thresholds`` the predictions ``scores >= threshold`` are scored
-    with ``sklearn.metrics.precision_recall_fscore_support``.
-
-    Introduced in lessons/05_metrics_pitfalls.ipynb.
-
-    Args:
-        y_true_binary: 0/1 or bool per sample, 1 = positive; at least one positive.
-        scores: One real score per sample; higher means more likely positive.
-        thresholds: The thresholds to sweep; by default ``0.05, 0.10, …, 0.95``,
-            which needs scores in [0, 1] (probabilities).
-
-    Returns:
-        A :class:`ThresholdSweep`; Jupyter shows it as a table; ``.plot()`` draws it.
-
-    Raises:
-        ValueError: Lengths differ, labels other than 0/1, no positive sample,
-            non-finite scores, an empty ``thresholds``, or default thresholds with
-            scores outside [0, 1].
-        TypeError: Scores that are not real numbers.
-
-    Example:
-        >>> sweep = threshold_sweep([0, 0, 1, 1], [0.1, 0.6, 0.4, 0.9], thresholds=[0.3, 0.5])
-        >>> sweep.precision, sweep.recall
-        ((0.6666666666666666, 0.5), (1.0, 0.5))
-    """
-    from sklearn.metrics import average_precision_score, precision_recall_curve, precision_recall_fscore_support
-
-    true, values = _check_scores(y_true_binary, scores)
-    if thresholds is None:
-        if values.min() < 0.0 or values.max() > 1.0:
-            raise ValueError(f"scores range from {values.min():.4g} to {values.max():.4g}, outside [0, 1], so the "
-                             f"default thresholds 0.05 … 0.95 do not fit. Pass thresholds=…, or turn logits into "
-                             f"probabilities (softmax / sigmoid) first; {_see()}.")
-        grid = np.round(np.linspace(0.05, 0.95, 19), 10)
-    else:
-        grid = np.asarray(thresholds, dtype=np.float64)
-        if grid.ndim != 1 or grid.size == 0 or not np.all(np.isfinite(grid)):
-            raise ValueError(f"thresholds must be a non-empty 1-D sequence of finite numbers; got {thresholds!r}; "
-                             f"{_see()}.")
-        grid = np.unique(grid)  # ascending, no repeats
-    precision, recall, f1, predicted = [], [], [], []
-    for threshold in grid:
-        y_pred = (values >= threshold).astype(np.int64)
-        p, r, f, _ = precision_recall_fscore_support(true, y_pred, average="binary", pos_label=1,
-                                                     zero_division=np.nan)
-        precision.append(float(p))
-        recall.append(float(r))
-        f1.append(float(f))
-        predicted.append(int(y_pred.sum()))
-    curve_p, curve_r, curve_t = precision_recall_curve(true, values)
-    return ThresholdSweep(
-        n=int(true.size),
-        n_positive=int(true.sum()),
-        thresholds=tuple(float(t) for t in grid),
-        precision=tuple(precision),
-        recall=tuple(recall),
-        f1=tuple(f1),
-        n_predicted=tuple(predicted),
-        curve_precision=tuple(float(v) for v in curve_p),
-        curve_recall=tuple(float(v) for v in curve_r),
-        curve_thresholds=tuple(float(v) for v in curve_t),
-        average_precision=float(average_precision_score(true, values)),
-    )
+        return getattr(_thresholds, name)
+    raise AttributeError(f"module 'ortlearn.metrics' has no attribute {name!r}")

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import html
 import io
-import numbers
 import os
 import sys
 import warnings
@@ -24,8 +22,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional, Union
 
+from ortlearn._table import Table
+from ortlearn._checks import as_int
 from ortlearn.lessons import lesson_path
-from ortlearn.loading import ModelLike, load_model
+from ortlearn.loading import Dim, ModelLike, ValueSpec, load_model, load_signature
 
 if TYPE_CHECKING:  # onnxruntime is imported lazily so that ``import ortlearn`` stays light
     import onnxruntime
@@ -42,7 +42,6 @@ OPTIMIZATION_LEVELS: dict[str, str] = {
 }
 
 ProviderSpec = Union[str, tuple[str, Mapping[str, Any]]]
-Dim = Optional[Union[int, str]]
 _PACKAGES = {  # the pip package whose onnxruntime build includes a provider
     "CUDAExecutionProvider": "onnxruntime-gpu", "TensorrtExecutionProvider": "onnxruntime-gpu",
     "DmlExecutionProvider": "onnxruntime-directml", "OpenVINOExecutionProvider": "onnxruntime-openvino",
@@ -57,17 +56,7 @@ class ProviderFallbackWarning(UserWarning):
     """
 
 
-def _check_int(what: str, value: object, low: int, high: Optional[int] = None) -> int:
-    expected = f"an int >= {low}" if high is None else f"an int from {low} to {high}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{what} must be {expected}; got {type(value).__name__}: {value!r}. "
-                        f"See {lesson_path('02_sessions')}.")
-    if value < low or (high is not None and value > high):
-        raise ValueError(f"{what} must be {expected}; got {value!r}. See {lesson_path('02_sessions')}.")
-    return int(value)
-
-
-def _check_folder(what: str, path: Union[str, os.PathLike]) -> str:
+def _as_folder_path(what: str, path: Union[str, os.PathLike]) -> str:
     text = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(text))
     if not os.path.isdir(folder):  # ORT says only "SystemError : 2", or writes nothing at all
@@ -209,25 +198,34 @@ def make_session(
     options = onnxruntime.SessionOptions()
     options.graph_optimization_level = _resolve_level(optimization)
     if threads is not None:
-        options.intra_op_num_threads = _check_int("threads", threads, 1)
-    options.log_severity_level = _check_int("log_severity", log_severity, 0, 4)
+        options.intra_op_num_threads = as_int("threads", threads, "02_sessions", 1)
+    options.log_severity_level = as_int("log_severity", log_severity, "02_sessions", 0, 4)
     if optimized_model_path is not None:
-        options.optimized_model_filepath = _check_folder("optimized_model_path", optimized_model_path)
+        options.optimized_model_filepath = _as_folder_path("optimized_model_path", optimized_model_path)
     if profile_prefix is not None:
         options.enable_profiling = True
-        options.profile_file_prefix = _check_folder("profile_prefix", profile_prefix)
+        options.profile_file_prefix = _as_folder_path("profile_prefix", profile_prefix)
+
+    import onnx
 
     if isinstance(model, (str, os.PathLike)):
-        load_model(model, load_external_data=False)  # our clear errors for missing, .pth, non-ONNX files
         source: Union[str, bytes] = os.fspath(model)  # a path, so ORT finds external data next to it
+    elif isinstance(model, (bytes, bytearray, memoryview)):
+        source = bytes(model)
+    elif isinstance(model, onnx.ModelProto):
+        source = model.SerializeToString()
     else:
-        parsed = load_model(model)  # a ModelProto comes back unchanged; bytes are checked
-        source = bytes(model) if isinstance(model, (bytes, bytearray, memoryview)) else parsed.SerializeToString()
+        load_model(model)  # raises the TypeError that names what a model can be
+        raise AssertionError("unreachable")  # pragma: no cover
 
     printed = io.StringIO()  # ONNX Runtime prints "EP Error ... Falling back" to stdout
     with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(printed):
         warnings.simplefilter("always")
-        session = onnxruntime.InferenceSession(source, options, providers=checked)
+        try:  # ONNX Runtime reads the model once; only if it fails do we look for the reason
+            session = onnxruntime.InferenceSession(source, options, providers=checked)
+        except Exception as ort_error:  # noqa: BLE001 (ORT raises several unrelated classes)
+            _diagnose(model, ort_error)
+            raise
     active = session.get_providers()
     requested = [entry if isinstance(entry, str) else entry[0] for entry in checked]
     missing = [name for name in dict.fromkeys(requested) if name not in active]
@@ -245,6 +243,14 @@ def make_session(
     elif said:  # printed, yet every provider is active: hand ORT's text back unchanged
         sys.stdout.write(printed.getvalue())
     return session
+
+
+def _diagnose(model: ModelLike, ort_error: Exception) -> None:
+    """Raise load_model's clearer error (missing file, .pth, not ONNX), chained to ONNX Runtime's; else return."""
+    try:
+        load_model(model, load_external_data=False)
+    except (OSError, ValueError) as ours:
+        raise ours from ort_error
 
 
 @dataclass(frozen=True)
@@ -282,27 +288,20 @@ class SessionIO:
     outputs: tuple[IOInfo, ...]
     providers: tuple[str, ...]
 
-    def _rows(self) -> list[tuple[str, str, str, str]]:
-        return [(kind, info.name, info.type, repr(list(info.shape)))
+    def _table(self) -> Table:
+        rows = [(kind, info.name, info.type, repr(list(info.shape)))
                 for kind, group in (("input", self.inputs), ("output", self.outputs)) for info in group]
-
-    def _title(self) -> str:
-        return f"Session inputs and outputs (providers: {', '.join(self.providers)})"
+        return Table(rows, header=("kind", "name", "type", "shape"), text_header=False,
+                     caption=f"Session inputs and outputs (providers: {', '.join(self.providers)})")
 
     def __str__(self) -> str:
-        rows = self._rows()
-        widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
-        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[3] for row in rows]
-        return "\n".join([self._title(), *lines])
+        table = self._table()
+        return "\n".join([table.caption, *table.format_lines()])
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        cell = 'style="text-align:left"'
-        head = "".join(f"<th {cell}>{h}</th>" for h in ("kind", "name", "type", "shape"))
-        body = "".join("<tr>" + "".join(f"<td {cell}>{html.escape(v)}</td>" for v in row) + "</tr>"
-                       for row in self._rows())
-        return f"<table><caption>{html.escape(self._title())}</caption><tr>{head}</tr>{body}</table>"
+        return self._table().format_html()
 
 
 def describe_io(session: "onnxruntime.InferenceSession") -> SessionIO:
@@ -334,7 +333,8 @@ def describe_io(session: "onnxruntime.InferenceSession") -> SessionIO:
                         f"{type(session).__name__}: {session!r:.80}. For a model, use ol.graph.describe_model; "
                         f"see {lesson_path('02_sessions')}.")
 
-    def infos(args: list) -> tuple[IOInfo, ...]:
-        return tuple(IOInfo(arg.name, arg.type, tuple(arg.shape)) for arg in args)
+    def infos(specs: tuple[ValueSpec, ...]) -> tuple[IOInfo, ...]:
+        return tuple(IOInfo(spec.name, spec.type_text, spec.shape) for spec in specs)
 
-    return SessionIO(infos(session.get_inputs()), infos(session.get_outputs()), tuple(session.get_providers()))
+    signature = load_signature(session)
+    return SessionIO(infos(signature.inputs), infos(signature.outputs), tuple(session.get_providers()))

@@ -25,6 +25,9 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
+from ortlearn._checks import as_int
+from ortlearn.data import SAMPLE_IMAGES, sample_image_path  # shipped assets live in ortlearn.data
+from ortlearn._table import Table
 from ortlearn.lessons import lesson_path
 
 __all__ = [
@@ -44,53 +47,12 @@ IMAGENET_MEAN: tuple[float, float, float] = (0.485, 0.456, 0.406)
 #: Per-channel (R, G, B) standard deviation of the ImageNet training images, on the [0, 1] scale.
 IMAGENET_STD: tuple[float, float, float] = (0.229, 0.224, 0.225)
 
-#: Names of the photos that installed packages ship, for :func:`load_image`.
-SAMPLE_IMAGES: tuple[str, ...] = ("china", "flower", "grace_hopper")
-
 _LAYOUTS = ("NCHW", "NHWC")
 _SCALED_MAX = 20.0  # a normalized [0, 1] image stays below ~2.7; raw 0–255 pixels go far above
 
 
 def _see() -> str:
     return f"see {lesson_path('06_vision_pipeline')}"
-
-
-def sample_image_path(name: str) -> Path:
-    """Return the path of a photo shipped inside an installed package.
-
-    Args:
-        name: ``"china"`` or ``"flower"`` (scikit-learn's ``load_sample_images``)
-            or ``"grace_hopper"`` (matplotlib's sample data).
-
-    Returns:
-        The path of the JPEG file.
-
-    Raises:
-        KeyError: ``name`` is not one of :data:`SAMPLE_IMAGES`.
-        FileNotFoundError: The installed package does not ship the file.
-
-    Example:
-        >>> import ortlearn as ol
-        >>> ol.vision.sample_image_path("china").name
-        'china.jpg'
-    """
-    if name not in SAMPLE_IMAGES:
-        raise KeyError(f"No sample image named {name!r}. Choose one of {list(SAMPLE_IMAGES)}, "
-                       f"or pass a file path; {_see()}.")
-    if name == "grace_hopper":
-        import matplotlib
-
-        path = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
-        package = "matplotlib"
-    else:
-        import sklearn
-
-        path = Path(sklearn.__file__).parent / "datasets" / "images" / f"{name}.jpg"
-        package = "scikit-learn"
-    if not path.is_file():
-        raise FileNotFoundError(f"The installed {package} does not ship {path.name} (looked in {path.parent}); "
-                                f"reinstall {package} or pass your own image path.")
-    return path
 
 
 def load_image(path_or_name: Union[str, os.PathLike]) -> np.ndarray:
@@ -199,8 +161,7 @@ def preprocess(
                         f"{_see()}.")
     if image.ndim != 3 or image.shape[2] != 3:
         raise ValueError(f"preprocess expects one RGB image shaped (H, W, 3); got shape {image.shape}; {_see()}.")
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-        raise ValueError(f"size must be a positive integer (pixels); got {size!r}.")
+    size = as_int("size", size, "06_vision_pipeline", 1)
     shorter = size if resize is None else resize
     if isinstance(shorter, bool) or not isinstance(shorter, (int, np.integer)) or shorter < size:
         raise ValueError(f"resize must be an integer at least size={size} (the shorter side before the "
@@ -259,18 +220,15 @@ class TopK:
         return [(str(rank), str(index), f"{p:.4f}", label)
                 for rank, (index, p, label) in enumerate(zip(self.indices, self.probabilities, labels), start=1)]
 
+    def _table(self) -> Table:
+        return Table(self._rows(), header=("rank", "class", "probability", "label"), caption=f"Top-{self.k} classes",
+                     align="rrrl", css=None, widths=(5, 5, 11))
+
     def __repr__(self) -> str:
-        lines = [f"TopK(k={self.k})", " rank  class  probability  label"]
-        lines += [f"{r:>5}  {i:>5}  {p:>11}  {lab}".rstrip() for r, i, p, lab in self._rows()]
-        return "\n".join(lines)
+        return "\n".join([f"TopK(k={self.k})", *self._table().format_lines()])
 
     def _repr_html_(self) -> str:
-        from html import escape
-
-        head = "<tr><th>rank</th><th>class</th><th>probability</th><th>label</th></tr>"
-        body = "".join(f"<tr><td>{r}</td><td>{i}</td><td>{p}</td><td>{escape(lab)}</td></tr>"
-                       for r, i, p, lab in self._rows())
-        return f"<table><caption>Top-{self.k} classes</caption>{head}{body}</table>"
+        return self._table().format_html()
 
 
 def postprocess(

@@ -130,7 +130,7 @@ def test_errors_inside_fn_propagate_unchanged() -> None:
         ((print,), {"min_time": -0.1}, ValueError, r"min_time must be None or seconds .*got -0\.1"),
         ((print,), {"min_time": "1s"}, TypeError, r"min_time must be None or seconds .*got str: '1s'"),
         ((print,), {"label": 3}, TypeError, r"label must be None or a str; got int: 3"),
-        ((print,), {"progress": "yes"}, TypeError, r"progress must be True or False; got 'yes'"),
+        ((print,), {"progress": "yes"}, TypeError, r"progress must be True or False; got str: 'yes'"),
     ],
 )
 def test_measure_latency_argument_errors(args, kwargs, error, match) -> None:
@@ -309,7 +309,7 @@ def test_table_plot_log_scale_and_given_axes() -> None:
     fig, ax = plt.subplots()
     assert compare_latency(_hand_made()).plot(ax, log=True, title="T") is fig
     assert ax.get_xscale() == "log" and ax.get_title() == "T"
-    with pytest.raises(TypeError, match=r"log must be True or False; got 'yes'"):
+    with pytest.raises(TypeError, match=r"log must be True or False; got str: 'yes'"):
         compare_latency(_hand_made()).plot(log="yes")
     with pytest.raises(TypeError, match=r"ax must be None or a matplotlib Axes; got int"):
         compare_latency(_hand_made()).plot(3)

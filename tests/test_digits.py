@@ -12,7 +12,7 @@ import pytest
 import torch
 from sklearn.datasets import load_digits
 
-from ortlearn import zoo
+from ortlearn import training, zoo
 from ortlearn.data import DigitsSplit, load_digits_split
 from ortlearn.zoo import EpochStats, TrainingResult, make_digits_cnn, train_digits_cnn
 
@@ -162,18 +162,18 @@ def test_training_is_bit_identical_with_and_without_the_cache(result):
     assert _same_weights(_weights(result.model), _weights(again.model))
     assert again.history == result.history
 
-    cached = dict(zoo._TRAINED)
-    zoo._TRAINED.clear()
+    cached = dict(training._TRAINED)
+    training._TRAINED.clear()
     split = load_digits_split(seed=0)
     threads = torch.get_num_threads()
     try:
-        first = zoo._train_digits_state(split, 0, 8, 64, 3e-3, False)
-        assert zoo._TRAINED == {}  # the internal function trains every time
+        first = training._train_digits_state(split, 0, 8, 64, 3e-3, False)
+        assert training._TRAINED == {}  # the internal function trains every time
         torch.set_num_threads(2)  # the caller's thread count must not change the result
-        second = zoo._train_digits_state(split, 0, 8, 64, 3e-3, False)
+        second = training._train_digits_state(split, 0, 8, 64, 3e-3, False)
     finally:
         torch.set_num_threads(threads)
-        zoo._TRAINED.update(cached)
+        training._TRAINED.update(cached)
     assert _same_weights(first.state, second.state)
     assert first.history == second.history == result.history
     assert _same_weights(first.state, _weights(result.model))
@@ -289,7 +289,7 @@ def test_training_here_lands_close_to_the_reference(result):
 
 
 def test_missing_reference_weights_say_how_to_get_them(monkeypatch, tmp_path):
-    monkeypatch.setattr(zoo, "REFERENCE_WEIGHTS_PATH", tmp_path / "gone.npz")
+    monkeypatch.setattr(training, "REFERENCE_WEIGHTS_PATH", tmp_path / "gone.npz")
     with pytest.raises(FileNotFoundError, match=r"reference weights are missing.*make_reference_weights\.py"):
         zoo.load_digits_cnn()
 
@@ -297,7 +297,7 @@ def test_missing_reference_weights_say_how_to_get_them(monkeypatch, tmp_path):
 def test_save_reference_weights_round_trips(tmp_path, monkeypatch):
     path = tmp_path / "w.npz"
     saved = zoo.save_reference_weights(path)
-    monkeypatch.setattr(zoo, "REFERENCE_WEIGHTS_PATH", path)
+    monkeypatch.setattr(training, "REFERENCE_WEIGHTS_PATH", path)
     loaded = zoo.load_digits_cnn()
     assert _same_weights(_weights(saved.model), _weights(loaded.model))
     assert loaded.history == saved.history

@@ -253,9 +253,11 @@ def test_max_nodes_error_wording() -> None:
     assert isinstance(show_graph(path, max_nodes=176), Figure)
 
 
-@pytest.mark.parametrize("bad", [0, -3, 2.5, "10", True])
-def test_bad_max_nodes(bad) -> None:
-    with pytest.raises(ValueError, match=r"max_nodes must be None \(no limit\) or a positive int; got .*01_onnx"):
+@pytest.mark.parametrize(("bad", "error"), [(0, ValueError), (-3, ValueError), (2.5, TypeError), ("10", TypeError),
+                                            (True, TypeError)])
+def test_bad_max_nodes(bad, error) -> None:
+    # One rule (ortlearn._checks): a wrong type raises TypeError, a wrong value ValueError.
+    with pytest.raises(error, match=r"max_nodes must be None \(no limit\) or an int >= 1; got .*01_onnx"):
         show_graph(_chain("Relu"), max_nodes=bad)
 
 

@@ -146,7 +146,7 @@ def test_preprocess_rejects_bad_options():
     image = _random_image()
     with pytest.raises(ValueError, match=r"Unknown layout 'CHW'\. Choose one of \['NCHW', 'NHWC'\]"):
         preprocess(image, layout="CHW")
-    with pytest.raises(ValueError, match=r"size must be a positive integer"):
+    with pytest.raises(ValueError, match=r"size must be an int >= 1; got 0\. See lessons/06"):
         preprocess(image, size=0)
     with pytest.raises(ValueError, match=r"Pass both mean and std, or neither"):
         preprocess(image, std=None)
