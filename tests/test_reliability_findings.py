@@ -165,7 +165,7 @@ def test_finding04_only_verify_runs_bank_code_and_its_help_says_so(tmp_path, cap
     ("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\ntopic: t\ntitle: *b\nquestions: []\n",
      "line 2: YAML aliases (*name) are not allowed in a bank"),
     ("title: " + "[" * 100_000 + "]" * 100_000 + "\n", "line 1: lists and mappings nested more than 20 levels deep"),
-    (TRUE_FALSE.format(topic="t", prompt="p").replace("    choices:", "    verify: " + "1+" * 3000 + "1\n    choices:"),
+    (TRUE_FALSE.format(topic="t", prompt="p").replace("    choices:", "    verify: " + "-" * 9000 + "1\n    choices:"),
      "field 'verify': too deeply nested for Python to compile"),
     (TRUE_FALSE.format(topic="t", prompt="p").replace("    choices:", "    verify: " + "-" * 100_000 + "1\n    choices:"),
      "field 'verify': is 100001 characters long; a snippet may have at most 20000."),
