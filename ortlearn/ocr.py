@@ -33,9 +33,9 @@ CLS_SHAPE = (3, 48, 192)
 #: The recognizer's input height (its width is dynamic).
 REC_HEIGHT = 48
 #: The width of every line :func:`read_cards` feeds the recognizer (padded to it; wider crops are squeezed).
-REC_MAX_WIDTH = 640
+REC_MAX_WIDTH = 320
 #: At most this many boxes are read per card (a broken detector can find hundreds).
-MAX_BOXES = 4
+MAX_BOXES = 3
 
 #: The classic bugs :func:`read_cards` can reproduce, with what each one does.
 BUGS = {
@@ -98,7 +98,7 @@ def _font_paths() -> list[str]:
     return [str(folder / name) for name in names if (folder / name).is_file()]
 
 
-def make_word_set(n: int = 120, *, seed: int = 0, size: tuple[int, int] = (384, 96),
+def make_word_set(n: int = 120, *, seed: int = 0, size: tuple[int, int] = (320, 64),
                   rotated_fraction: float = 0.2, noisy_fraction: float = 0.25) -> WordSet:
     """Render ``n`` one-word cards with the DejaVu fonts that matplotlib ships (deterministic).
 
