@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _SUBMODULES = frozenset({
-    "bench", "checkup", "cli", "compare", "data", "exercises", "export", "feeds", "graph", "lessons", "loading", "metrics", "quiz",
+    "bench", "checkup", "cli", "compare", "data", "exercises", "export", "feeds", "graph", "lessons", "loading", "metrics", "ocr", "quiz",
     "session", "vision", "zoo",
 })
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time these load lazily
     from ortlearn import (  # noqa: F401
-        bench, compare, data, exercises, export, feeds, graph, lessons, loading, metrics, quiz, session, vision, zoo,
+        bench, compare, data, exercises, export, feeds, graph, lessons, loading, metrics, ocr, quiz, session, vision, zoo,
     )
 
 

@@ -22,7 +22,8 @@ from ortlearn.lessons import lesson_path
 if TYPE_CHECKING:  # numpy and scikit-learn are imported lazily
     import numpy as np
 
-__all__ = ["REAL_MODELS", "real_model_path", "SAMPLE_IMAGES", "sample_image_path", "DigitsSplit", "load_digits_split"]
+__all__ = ["REAL_MODELS", "real_model_path", "OCR_MODELS", "ocr_model_path", "SAMPLE_IMAGES", "sample_image_path",
+           "DigitsSplit", "load_digits_split"]
 
 #: The "light" real architectures in the onnx package's backend test data.
 #: Their weights are replaced by ``ConstantOfShape`` nodes (so the files are
@@ -74,6 +75,46 @@ def real_model_path(name: str) -> Path:
             f"The installed onnx package has no {path.name} (looked in {str(path.parent)!r}). "
             f"Reinstall onnx from a wheel that includes its backend test data; see "
             f"{lesson_path('00_start_here')}."
+        )
+    return path
+
+
+# --- PP-OCR's models, shipped in the rapidocr package (lessons/09_real_model_ocr.ipynb) ----
+
+#: The three PP-OCR models that rapidocr's wheel ships, by task.
+OCR_MODELS: dict[str, str] = {
+    "det": "PP-OCRv6_det_small.onnx",
+    "cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+    "rec": "PP-OCRv6_rec_small.onnx",
+}
+
+
+def ocr_model_path(task: str) -> Path:
+    """Return the path of a PP-OCR model inside the installed ``rapidocr`` package.
+
+    Introduced in lessons/09_real_model_ocr.ipynb.
+
+    Args:
+        task: ``"det"`` (text detection), ``"cls"`` (text orientation, 0° or 180°) or ``"rec"``
+            (text recognition).
+
+    Raises:
+        KeyError: ``task`` is not one of :data:`OCR_MODELS`.
+        FileNotFoundError: rapidocr is not installed, or its wheel lacks the file.
+    """
+    if task not in OCR_MODELS:
+        raise KeyError(f"No OCR model for task {task!r}. Choose one of {list(OCR_MODELS)}.")
+    spec = importlib.util.find_spec("rapidocr")
+    if spec is None or spec.origin is None:
+        raise FileNotFoundError(
+            "The rapidocr package is not installed, so PP-OCR's models are missing. "
+            f"Run `make lab` (or `pip install rapidocr`); see {lesson_path('09_real_model_ocr')}."
+        )
+    path = Path(spec.origin).parent / "models" / OCR_MODELS[task]
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"The installed rapidocr package has no {path.name} (looked in {str(path.parent)!r}). "
+            f"Install the rapidocr version in requirements.lock; see {lesson_path('09_real_model_ocr')}."
         )
     return path
 

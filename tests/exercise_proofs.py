@@ -16,13 +16,14 @@ import ortlearn as ol
 
 def namespace(**extra: Any) -> dict[str, Any]:
     """What a lesson's imports cell has defined when the learner writes the exercise's cell."""
+    import cv2
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime_extensions import get_library_path
     from PIL import Image
 
     return {"np": np, "onnx": onnx, "ort": ort, "helper": helper, "TensorProto": TensorProto,
             "numpy_helper": numpy_helper, "ol": ol, "Image": Image, "time": time, "QuantType": QuantType,
-            "quantize_dynamic": quantize_dynamic, "get_library_path": get_library_path, **extra}
+            "quantize_dynamic": quantize_dynamic, "get_library_path": get_library_path, "cv2": cv2, **extra}
 
 
 def define(source: str, **extra: Any) -> Any:

@@ -293,10 +293,54 @@ def softsign_kernel(x):
 def softsign_kernel(x):
     return (x / (2.0 + x * x) * 2).astype(np.float32)
 ''', r"Run by ORT, your operator's outputs differ"),
+    ("09_real_model_ocr", "q1", "blanks-dropped-before-merging", '''
+def ctc_decode(probabilities, charset):
+    texts = []
+    for steps in probabilities.argmax(axis=-1):
+        kept = [i for i in steps if i != 0]
+        texts.append("".join(charset[i] for n, i in enumerate(kept) if n == 0 or i != kept[n - 1]))
+    return texts
+''', r"blanks were removed before merging repeats"),
+    ("09_real_model_ocr", "q1", "no-merge", '''
+def ctc_decode(probabilities, charset):
+    return ["".join(charset[i] for i in steps if i != 0) for steps in probabilities.argmax(axis=-1)]
+''', r"too long .* merge them"),
+    ("09_real_model_ocr", "q1", "blank-kept", '''
+def ctc_decode(probabilities, charset):
+    texts = []
+    for steps in probabilities.argmax(axis=-1):
+        texts.append("".join(charset[i] for n, i in enumerate(steps) if n == 0 or i != steps[n - 1]))
+    return texts
+''', r"contains 'blank'"),
+    ("09_real_model_ocr", "q2", "no-normalization", '''
+def det_input(image_bgr):
+    height, width = image_bgr.shape[:2]
+    new_h, new_w = max(32, round(height / 32) * 32), max(32, round(width / 32) * 32)
+    return cv2.resize(image_bgr, (new_w, new_h)).astype(np.float32).transpose(2, 0, 1)[np.newaxis]
+''', r"not normalized to \[-1, 1\]"),
+    ("09_real_model_ocr", "q2", "not-multiple-of-32", '''
+def det_input(image_bgr):
+    x = (image_bgr.astype(np.float32) / 255 - 0.5) / 0.5
+    return x.transpose(2, 0, 1)[np.newaxis]
+''', r"multiples of 32"),
+    ("09_real_model_ocr", "q2", "reshape-nhwc", '''
+def det_input(image_bgr):
+    height, width = image_bgr.shape[:2]
+    new_h, new_w = max(32, round(height / 32) * 32), max(32, round(width / 32) * 32)
+    x = (cv2.resize(image_bgr, (new_w, new_h)).astype(np.float32) / 255 - 0.5) / 0.5
+    return x.reshape(1, 3, new_h, new_w)
+''', r"reshape, which scrambles"),
+    ("09_real_model_ocr", "q2", "bgr-to-rgb", '''
+def det_input(image_bgr):
+    height, width = image_bgr.shape[:2]
+    new_h, new_w = max(32, round(height / 32) * 32), max(32, round(width / 32) * 32)
+    x = (cv2.resize(image_bgr[..., ::-1].copy(), (new_w, new_h)).astype(np.float32) / 255 - 0.5) / 0.5
+    return x.transpose(2, 0, 1)[np.newaxis]
+''', r"channels were swapped"),
 ]
 
 FAST_LESSONS = ["01_onnx_format", "02_sessions", "03_providers", "05_metrics_pitfalls", "06_vision_pipeline",
-                "07_performance", "08_custom_operators"]
+                "07_performance", "08_custom_operators", "09_real_model_ocr"]
 
 
 def _exercises(lessons):

@@ -44,6 +44,7 @@ LESSONS = {
     "06_vision_pipeline": "lesson06",
     "07_performance": "lesson07",
     "08_custom_operators": "lesson08",
+    "09_real_model_ocr": "lesson09",
 }
 
 

@@ -9,8 +9,8 @@ How the draw works (stratified twice):
 
 1. **By lesson.** Each bank gets an equal share of the questions; when the
    total does not divide evenly, the seed picks which banks get one more. So
-   every lesson is examined whatever the seed (with the default 16 questions
-   and 8 lessons: exactly 2 each).
+   every lesson is examined whatever the seed (with the default 18 questions
+   and 9 lessons: exactly 2 each).
 2. **By difficulty.** The exam holds exactly ``draw[difficulty]`` questions of
    each difficulty. Inside each bank's share, each question's difficulty is drawn
    in proportion to how many of that difficulty are still wanted (so any bank's
@@ -38,9 +38,9 @@ from ortlearn.quiz.questions import DIFFICULTIES, Bank, Question
 
 __all__ = ["DEFAULT_DRAW", "draw_exam", "make_exam"]
 
-#: Questions drawn per difficulty when nothing else is asked for: 16 in all,
-#: 2 from each of the 8 lesson banks.
-DEFAULT_DRAW: Mapping[str, int] = {"easy": 5, "medium": 7, "hard": 4}
+#: Questions drawn per difficulty when nothing else is asked for: 18 in all,
+#: 2 from each of the 9 lesson banks.
+DEFAULT_DRAW: Mapping[str, int] = {"easy": 6, "medium": 8, "hard": 4}
 
 
 def make_exam(
@@ -70,7 +70,7 @@ def make_exam(
     Example:
         >>> exam = make_exam(seed=2026)
         >>> len(exam.questions), len({q.topic for q in exam.questions})
-        (16, 8)
+        (18, 9)
         >>> ortlearn.quiz.show(exam, mode="exam")  # doctest: +SKIP
     """
     from ortlearn.quiz.bank import banks_dir, load_banks

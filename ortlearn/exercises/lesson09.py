@@ -1,0 +1,174 @@
+"""Exercises of lessons/09_real_model_ocr.ipynb: CTC greedy decoding, and the detector's input by hand.
+
+Use: ``ex = ol.exercises.load("09_real_model_ocr")``, then ``ex.q1.check(ctc_decode)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ortlearn.exercises.checks import max_abs_diff
+from ortlearn.exercises.core import Exercise, Mistake, call_learner
+
+__all__ = ["q1", "q2"]
+
+TOPIC = "09_real_model_ocr"
+LESSON = "lessons/09_real_model_ocr.ipynb"
+
+# ------------------------------------------------------------------ q1: CTC greedy decoding
+
+Q1_SOLUTION = '''\
+def ctc_decode(probabilities, charset):
+    texts = []
+    for steps in probabilities.argmax(axis=-1):
+        previous, chars = 0, []
+        for index in steps:
+            if index != 0 and index != previous:
+                chars.append(charset[index])
+            previous = index
+        texts.append("".join(chars))
+    return texts
+'''
+
+
+def _one_hot_lines(paths: list[list[int]], classes: int, seed: int) -> Any:
+    """(N, T, C) probabilities whose argmax follows ``paths`` (noisy, not exactly one-hot)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    steps = max(len(p) for p in paths)
+    probs = rng.uniform(0, 0.2, (len(paths), steps, classes))
+    for i, path in enumerate(paths):
+        padded = path + [0] * (steps - len(path))
+        probs[i, np.arange(steps), padded] += 1.0
+    return (probs / probs.sum(axis=-1, keepdims=True)).astype(np.float32)
+
+
+def _check_ctc(ctc_decode: Any) -> str:
+    charset = ["blank", "a", "b", "l", "o", "h", "e", " ", "!"]
+    cases = [
+        ("a line with a double letter (hello)", [[5, 5, 6, 0, 3, 3, 0, 3, 4, 4, 0, 0]], ["hello"]),
+        ("lines that start and end with blanks", [[0, 0, 1, 2, 0, 0], [0, 8, 8, 8, 0, 7, 1]], ["ab", "! a"]),
+        ("a line of blanks only", [[0, 0, 0, 0]], [""]),
+        ("a repeat with no blank between", [[2, 2, 2, 1, 1, 2]], ["bab"]),
+    ]
+    for seed, (what, paths, expected) in enumerate(cases):
+        probs = _one_hot_lines(paths, len(charset), seed)
+        got = call_learner(ctc_decode, probs.copy(), list(charset), doing=f"decoding {what}")
+        if isinstance(got, str) or not isinstance(got, (list, tuple)):
+            raise Mistake(f"ctc_decode should return a list with one string per line; it returned "
+                          f"{type(got).__name__}.")
+        got = list(got)
+        if len(got) != len(expected):
+            raise Mistake(f"For {what} ({len(expected)} line(s), shape {probs.shape}) ctc_decode returned "
+                          f"{len(got)} texts: decode each line of the batch (axis 0).")
+        if got == expected:
+            continue
+        joined = "".join(got)
+        if "blank" in joined:
+            raise Mistake(f"For {what} the text contains 'blank': index 0 is the CTC blank; drop it, don't print it.")
+        if what.startswith("a line with") and got == ["helo"]:
+            raise Mistake("For a line that spells 'hello' you got 'helo': the blanks were removed before merging "
+                          "repeats, so the blank between the two l's no longer separates them. Merge first, then "
+                          "drop blanks.")
+        if any(len(g) > len(e) for g, e in zip(got, expected)):
+            raise Mistake(f"For {what} the text is too long ({got!r}): repeated indices in consecutive steps are "
+                          f"one character; merge them.")
+        raise Mistake(f"For {what} the decoded text is {got!r}, which is not what the best path spells.")
+    return "it merges repeats, keeps a double letter separated by a blank, and drops every blank."
+
+
+q1 = Exercise(
+    id="ex-09-ctc-decode",
+    topic=TOPIC,
+    title="CTC greedy decoding",
+    task=("Write ctc_decode(probabilities, charset) -> list[str]: for a (N, T, C) array of per-step class "
+          "probabilities and a list of C class names whose index 0 is the CTC blank, return one text per line: "
+          "the best class per step, consecutive repeats merged, blanks dropped."),
+    checker=_check_ctc,
+    hints=(
+        "Section 5 decodes the recognizer's output step by step.",
+        "Work on argmax(axis=-1), one line at a time; keep an index when it is not 0 and differs from the previous step's.",
+        "Compare each step with the previous *step* (blank included), not with the previous kept character.",
+    ),
+    solution_code=Q1_SOLUTION,
+    section=f"{LESSON}, section 5",
+)
+
+# ------------------------------------------------------------------ q2: the detector's input by hand
+
+Q2_SOLUTION = '''\
+def det_input(image_bgr):
+    height, width = image_bgr.shape[:2]
+    new_h = max(32, round(height / 32) * 32)
+    new_w = max(32, round(width / 32) * 32)
+    resized = cv2.resize(image_bgr, (new_w, new_h)).astype(np.float32)
+    normalized = (resized / 255 - 0.5) / 0.5
+    return normalized.transpose(2, 0, 1)[np.newaxis]
+'''
+
+
+def _hidden_images() -> list[Any]:
+    import numpy as np
+
+    rng = np.random.default_rng(1901)
+    return [rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for h, w in ((77, 301), (150, 95))]
+
+
+def _check_det_input(det_input: Any) -> str:
+    import cv2
+    import numpy as np
+
+    for index, image in enumerate(_hidden_images(), start=1):
+        shape = f"{image.shape[1]}×{image.shape[0]}"
+        x = call_learner(det_input, image.copy(), doing=f"preparing hidden image {index} ({shape} pixels)")
+        if not isinstance(x, np.ndarray):
+            raise Mistake(f"det_input should return a numpy array; it returned a {type(x).__name__}.")
+        if x.ndim != 4 or x.shape[:2] != (1, 3):
+            raise Mistake(f"For a {shape} image det_input returned shape {x.shape}; the detector takes "
+                          f"(1, 3, H, W): channels first, with a batch dimension.")
+        if x.dtype != np.float32:
+            raise Mistake(f"det_input returned {x.dtype}; the detector declares tensor(float): float32.")
+        height, width = x.shape[2:]
+        if height % 32 or width % 32:
+            raise Mistake(f"For a {shape} image the tensor is {width}×{height}: both sides must be multiples of "
+                          f"32, or the detector fails inside its network (section 3).")
+        if abs(height - image.shape[0]) > 32 or abs(width - image.shape[1]) > 32:
+            raise Mistake(f"For a {shape} image the tensor is {width}×{height}: round each side to the nearest "
+                          f"multiple of 32, don't rescale the image further.")
+        resized = cv2.resize(image, (width, height)).astype(np.float32)
+        expected = ((resized / 255 - 0.5) / 0.5).transpose(2, 0, 1)[np.newaxis]
+        if np.allclose(x, expected, atol=1e-4):
+            continue
+        diagnoses = [
+            (resized.transpose(2, 0, 1)[np.newaxis], "the pixels were not normalized to [-1, 1]"),
+            ((resized / 255).transpose(2, 0, 1)[np.newaxis], "the pixels were scaled to [0, 1] but not to [-1, 1]"),
+            (((resized / 255 - 0.5) / 0.5).reshape(1, 3, height, width),
+             "the channels were moved with reshape, which scrambles pixels; use transpose(2, 0, 1)"),
+            (((resized[..., ::-1] / 255 - 0.5) / 0.5).transpose(2, 0, 1)[np.newaxis],
+             "the channels were swapped: the image is already BGR, as the model expects"),
+        ]
+        for variant, meaning in diagnoses:
+            if np.allclose(x, variant, atol=1e-3):
+                raise Mistake(f"On hidden image {index}: {meaning}.")
+        raise Mistake(f"On hidden image {index} ({shape}) the tensor differs from the lesson's recipe "
+                      f"({max_abs_diff(x, expected.astype(np.float64))}). Resize with cv2.resize (bilinear).")
+    return "two hidden images of new sizes give the detector's tensor: multiples of 32, [-1, 1], CHW, batch."
+
+
+q2 = Exercise(
+    id="ex-09-det-input",
+    topic=TOPIC,
+    title="The detector's input, by hand",
+    task=("Write det_input(image_bgr) -> numpy.ndarray for a BGR uint8 image (H, W, 3): resize it with cv2.resize "
+          "so that each side is the nearest multiple of 32 (at least 32), map pixels to [-1, 1] "
+          "((x / 255 - 0.5) / 0.5), move channels first and add the batch dimension: float32 (1, 3, H', W')."),
+    checker=_check_det_input,
+    hints=(
+        "Section 3 builds the detector's input stage by stage.",
+        "new_h = max(32, round(h / 32) * 32); cv2.resize takes (width, height).",
+        "Normalize while the channels are last, then transpose(2, 0, 1) and add the batch axis with [np.newaxis].",
+    ),
+    solution_code=Q2_SOLUTION,
+    section=f"{LESSON}, section 3",
+)
