@@ -52,6 +52,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ortlearn._files import write_atomic
 from ortlearn.quiz.render import format_markdown_text, strip_control_characters
 
 if TYPE_CHECKING:
@@ -173,35 +174,6 @@ def _quiz_list(_: argparse.Namespace) -> int:
 _EXPORT_SUFFIXES = {"gift": ".gift.txt", "html": ".html"}
 
 
-def _umask() -> int:
-    """The process's umask (read without changing it where /proc tells it)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file next to ``path``, then ``os.replace`` it (mode as for a new file)."""
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes it 0600; an exported page is meant to be shared
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass  # already moved or gone; the original error is what matters
-        raise
-
-
 def _quiz_export(args: argparse.Namespace) -> int:
     from ortlearn.quiz.bank import TOPIC_PATTERN, QuestionBankError, load_banks
 
@@ -233,7 +205,7 @@ def _quiz_export(args: argparse.Namespace) -> int:
                 print(f"Refusing to export {bank.topic!r}: a topic must be a plain file stem, so that the export "
                       f"stays in {output}.", file=sys.stderr)
                 return 1
-            _write_atomically(target, render(bank))
+            write_atomic(target, render(bank))
             print(f"wrote {target} ({_plural(len(bank), 'question')})")
     except OSError as exc:
         print(f"Could not write the export to {output}: {exc}", file=sys.stderr)

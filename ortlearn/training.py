@@ -9,12 +9,14 @@ the package, so every computer sees the same model (lessons 05–07 use it).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ortlearn._checks import as_int, as_real, check_ax, check_bool, see, type_error
+from ortlearn._files import write_atomic
 from ortlearn._table import Table
 from ortlearn.data import DigitsSplit, load_digits_split
 
@@ -427,10 +429,9 @@ def save_reference_weights(path: Path = REFERENCE_WEIGHTS_PATH) -> TrainingResul
     arrays["history"] = np.array([[s.epoch, s.train_loss, s.train_accuracy, s.test_accuracy]
                                   for s in result.history], dtype=np.float64)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as handle:
-        np.savez(handle, **arrays)
-    tmp.replace(path)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    write_atomic(path, buffer.getvalue())
     return result
 
 

@@ -19,6 +19,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from ortlearn._files import write_atomic
+
 
 def execute(path: Path) -> float:
     """Execute the notebook at ``path`` in place and return the seconds it took."""
@@ -34,9 +36,8 @@ def execute(path: Path) -> float:
     start = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - start
-    tmp = path.with_suffix(".ipynb.tmp")
-    nbformat.write(notebook, tmp)
-    tmp.replace(path)  # atomic: a failed write never leaves half a notebook
+    text = nbformat.writes(notebook)
+    write_atomic(path, text if text.endswith("\n") else text + "\n")  # never half a notebook
     return elapsed
 
 

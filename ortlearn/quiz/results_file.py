@@ -40,12 +40,13 @@ import json
 import math
 import os
 import re
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from ortlearn._files import write_atomic
 
 __all__ = [
     "LOCK_TIMEOUT",
@@ -266,20 +267,7 @@ def write_results(path: Path, data: Entries) -> None:
         "results": {topic: dict(sorted(entries.items())) for topic, entries in sorted(data.items()) if entries},
     }
     _remove_stale_temporaries(path)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with contextlib.suppress(OSError):
-            os.chmod(temp, os.stat(path).st_mode & 0o777)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, indent=1)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:  # also KeyboardInterrupt: never leave the temporary file behind
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    write_atomic(path, json.dumps(payload, indent=1) + "\n", mode=0o600, fsync=True)
 
 
 def _remove_stale_temporaries(path: Path) -> None:

@@ -35,6 +35,8 @@ import warnings
 from pathlib import Path
 from typing import Literal
 
+from ortlearn._files import write_atomic
+
 __all__ = ["LEARNER", "LEARNER_FILE", "SEED_ENV_VAR", "SeedOption", "learner_id", "resolve_seed"]
 
 #: Environment variable holding a class seed (an integer) that every front end uses.
@@ -129,16 +131,6 @@ def _read_or_create(path: Path) -> str:
         path.unlink()
     path.parent.mkdir(parents=True, exist_ok=True)
     new = secrets.token_hex(16)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    temporary.write_text(new + "\n", encoding="ascii")
-    try:
-        os.link(temporary, path)  # fails if another process got there first: then its id wins
-    except FileExistsError:
+    if not write_atomic(path, new + "\n", exclusive=True):  # another process got there first: its id wins
         return _read_or_create(path)
-    except OSError:  # no hard links here (some network or FAT file systems): last writer wins
-        os.replace(temporary, path)
-        return new
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
     return new
