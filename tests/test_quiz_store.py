@@ -50,9 +50,9 @@ def test_default_path_from_the_environment(data_dir):
     assert ResultStore().path == data_dir / "results.json"
 
 
-def test_default_path_on_linux(monkeypatch, tmp_path):
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux folders")
+def test_default_path_on_linux_is_the_folder_the_course_always_used(monkeypatch, tmp_path):
     monkeypatch.delenv("ORTLEARN_DATA_DIR")
-    monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     assert default_results_path() == tmp_path / "xdg" / "ortlearn" / "results.json"
@@ -62,18 +62,29 @@ def test_default_path_on_linux(monkeypatch, tmp_path):
     assert default_results_path() == tmp_path / ".local" / "share" / "ortlearn" / "results.json"
 
 
-def test_default_path_on_macos(monkeypatch, tmp_path):
-    monkeypatch.delenv("ORTLEARN_DATA_DIR")
-    monkeypatch.setattr(sys, "platform", "darwin")
+def test_platformdirs_names_the_old_macos_folder(monkeypatch, tmp_path):
+    """platformdirs' macOS rule (importable anywhere) gives the folder the course used before it."""
+    from platformdirs.macos import MacOS
+
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert default_results_path() == tmp_path / "Library" / "Application Support" / "ortlearn" / "results.json"
+    found = MacOS("ortlearn", appauthor=False, roaming=True).user_data_path
+    assert found == tmp_path / "Library" / "Application Support" / "ortlearn"
 
 
-def test_default_path_on_windows(monkeypatch, tmp_path):
+@pytest.mark.skipif(sys.platform != "win32", reason="the Windows folders")
+def test_default_path_on_windows_is_the_roaming_folder(monkeypatch):
     monkeypatch.delenv("ORTLEARN_DATA_DIR")
-    monkeypatch.setattr(sys, "platform", "win32")
-    monkeypatch.setenv("APPDATA", str(tmp_path / "Roaming"))
-    assert default_results_path() == tmp_path / "Roaming" / "ortlearn" / "results.json"
+    assert default_results_path() == Path(os.environ["APPDATA"]) / "ortlearn" / "results.json"
+
+
+def test_platformdirs_loads_only_when_the_default_is_needed(data_dir):
+    import subprocess
+
+    code = ("import sys; import ortlearn.quiz.store as s; s.default_results_path(); "
+            "print('platformdirs' in sys.modules)")
+    env = {**os.environ, "ORTLEARN_DATA_DIR": str(data_dir)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    assert out.strip() == "False"
 
 
 # --------------------------------------------------------------------------- recording
