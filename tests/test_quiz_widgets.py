@@ -15,6 +15,7 @@ import re
 import ipywidgets as widgets
 import pytest
 
+import ortlearn.quiz.question_widget as question_widget
 import ortlearn.quiz.widgets as quiz_widgets
 from ortlearn.quiz.grading import choice_label, choice_order, format_answer
 from ortlearn.quiz.questions import Bank, Choice, Question
@@ -422,7 +423,7 @@ def test_callback_error_is_shown_in_the_widget_and_logged(samples, monkeypatch, 
     def broken_grade(question, response):
         raise RuntimeError("grading exploded")
 
-    monkeypatch.setattr(quiz_widgets, "grade", broken_grade)
+    monkeypatch.setattr(question_widget, "grade", broken_grade)
     q = QuestionWidget(samples.single)
     with caplog.at_level(logging.ERROR, logger="ortlearn.quiz.widgets"):
         answer_single(q, 0)  # must not raise out of the click
