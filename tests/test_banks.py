@@ -88,6 +88,23 @@ VERIFIED = [q for q in _all_questions() if q.verify.strip()]
 
 
 @pytest.mark.parametrize("question", VERIFIED, ids=[f"{q.topic}:{q.id}" for q in VERIFIED])
+def test_verify_snippet_asserts_something(question):
+    """DESIGN: a snippet must assert the answer; "it ran without an exception" alone proves little."""
+    import ast
+
+    def asserts(node: ast.AST) -> bool:
+        if isinstance(node, ast.Assert):
+            return True
+        if isinstance(node, ast.Raise) and node.exc is not None:  # raise AssertionError("expected an error")
+            return "AssertionError" in ast.unparse(node.exc)
+        name = ast.unparse(node.func).split(".")[-1] if isinstance(node, ast.Call) else ""
+        return name.startswith("assert_") or name == "raises"  # np.testing.assert_*, pytest.raises
+
+    assert any(asserts(node) for node in ast.walk(ast.parse(question.verify))), (
+        f"{question.topic}:{question.id}: its verify: snippet asserts nothing (assert, np.testing.assert_*)")
+
+
+@pytest.mark.parametrize("question", VERIFIED, ids=[f"{q.topic}:{q.id}" for q in VERIFIED])
 def test_verify_snippet_holds_on_the_installed_stack(question, tmp_path):
     run_verify(question, tmp_path)
 

@@ -109,6 +109,9 @@ def test_progress_bar_runs(capsys) -> None:
     counter = _Counter()
     stats = measure_latency(counter, warmup=2, repeat=3, progress=True, label="bar")
     assert stats.n == 3 and counter.calls == 5
+    assert "bar" in capsys.readouterr().err  # tqdm wrote its bar, named by the label, to stderr
+    measure_latency(_Counter(), warmup=0, repeat=2, progress=False, label="quiet")
+    assert capsys.readouterr().err == ""
 
 
 def test_errors_inside_fn_propagate_unchanged() -> None:
@@ -149,10 +152,10 @@ def test_from_samples_matches_numpy() -> None:
     assert stats.mean_ms == pytest.approx(array.mean())
     assert stats.std_ms == pytest.approx(array.std(ddof=1))
     assert (stats.min_ms, stats.max_ms) == (1.0, 10.0)
-    assert stats.p50_ms == pytest.approx(np.percentile(array, 50, method="linear"))
-    assert stats.p90_ms == pytest.approx(np.percentile(array, 90, method="linear"))
-    assert stats.p99_ms == pytest.approx(np.percentile(array, 99, method="linear"))
-    assert stats.p50_ms == 2.75  # linear interpolation between 2.5 and 3.0
+    # By hand, sorted 1, 2, 2.5, 3, 4, 10 at positions 0-5: p at position 5·p/100, linear in between.
+    assert stats.p50_ms == 2.75  # position 2.5: between 2.5 and 3.0
+    assert stats.p90_ms == pytest.approx(7.0)  # position 4.5: between 4 and 10
+    assert stats.p99_ms == pytest.approx(9.7)  # position 4.95: 4 + 0.95·6
 
 
 def test_from_samples_one_sample_has_zero_std() -> None:
@@ -194,7 +197,9 @@ def test_stats_repr_of_one_call_prints_one_number() -> None:
 
 def test_measured_stats_repr_is_stable() -> None:
     stats = measure_latency(_Counter(), warmup=0, repeat=3, label="c")
-    assert repr(stats) == repr(stats) and repr(stats).startswith("c: p50 ")
+    again = LatencyStats.from_samples("c", stats.samples_ms)  # another object, the same numbers
+    assert repr(stats) == repr(again) == str(stats) and "0x" not in repr(stats)
+    assert re.fullmatch(r"c: p50 \S+ ms · p90 \S+ ms · p99 \S+ ms \(n=3, min \S+, max \S+\)", repr(stats)), repr(stats)
 
 
 # --- compare_latency ------------------------------------------------------------------------

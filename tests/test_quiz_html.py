@@ -145,6 +145,20 @@ def test_prompts_with_markup_are_escaped_not_injected():
             '&lt;b&gt;bold&lt;/b&gt; &amp; <code>x &lt; y</code></p></div>') in text
 
 
+def test_markdown_bold_and_tables_render_as_html_in_the_page():
+    prompt = "Which is **right**?\n\n| | cat | dog |\n|---|---|---|\n| cat | 5 | 1 |\n| dog | 2 | 4 |\n"
+    bank = Bank("99_md", "Markdown", (
+        Question("md-single", "single_choice", "easy", prompt,
+                 choices=(Choice("**yes**", True), Choice("no")), explanation="Because **bold**.", topic="99_md"),
+    ))
+    text = format_html(bank)
+    prompt_html = text.split('id="q-md-single-prompt"', 1)[1].split("</div>", 1)[0]
+    assert "<strong>right</strong>" in prompt_html and "**" not in prompt_html
+    assert "<table>" in prompt_html and "<td>5</td>" in prompt_html and "|" not in prompt_html
+    assert "<strong>yes</strong>" in text
+    assert Page(text).legends == ["Question 1 of 1."]  # the prompt is not inside the legend  # the prompt is not inside the legend
+
+
 def test_inline_code_becomes_code_elements():
     assert format_inline_html("Call `run(None, feeds)` & <go>") == "Call <code>run(None, feeds)</code> &amp; &lt;go&gt;"
 

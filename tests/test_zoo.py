@@ -31,3 +31,22 @@ def test_conv_bn_relu_matches_the_reference_evaluator():
     (actual,) = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})
     assert actual.shape == (2, 16)
     np.testing.assert_allclose(actual, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_lesson_01_builds_the_model_the_zoo_makes(tmp_path, monkeypatch):
+    """Lesson 02 says make_relu_linear_model() is lesson 01's model: run lesson 01's cells that build it and compare."""
+    import json
+    from pathlib import Path
+
+    notebook = Path(__file__).resolve().parents[1] / "lessons" / "01_onnx_format.ipynb"
+    cells = [c for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+    monkeypatch.chdir(tmp_path)  # the imports cell makes an artifacts/ folder
+    namespace: dict = {}
+    for cell in cells[:2]:  # the imports cell, then the cell that builds `model`
+        source = "".join(cell["source"]).replace("ort.set_default_logger_severity(3)", "pass")
+        exec(compile(source, str(notebook), "exec"), namespace)
+    lesson = namespace["model"]
+    zoo = make_relu_linear_model()
+    assert lesson.producer_name == "ortlearn-lesson-01"  # the one intended difference
+    lesson.producer_name = zoo.producer_name
+    assert lesson.SerializeToString() == zoo.SerializeToString()
