@@ -1,8 +1,14 @@
 """The bank schema, field by field: turns parsed YAML data into frozen questions, or lists what is wrong.
 
+The structure of a bank is one JSON Schema file, ``ortlearn/quiz/bank.schema.json``
+(:mod:`ortlearn.quiz.bank_jsonschema`), which editors also use (quizzes/README.md).
+This module reads its field lists and limits from that file, words every problem
+the house way (file → question → choice → field, did-you-mean, the YAML traps),
+adds the rules that span fields (one correct answer, True then False, unique ids,
+a real lesson stem, ``verify:`` compiles), then validates against the file itself.
+
 :mod:`ortlearn.quiz.bank` reads the file and calls :func:`parse_bank`; every
-problem is reported through :class:`Problems`, naming the file, the question
-and the field (DESIGN.md, "Question banks", is the schema).
+problem is reported through :class:`Problems`.
 
 Introduced in lessons/01_onnx_format.ipynb.
 """
@@ -18,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ortlearn.lessons import LESSONS
+from ortlearn.quiz.bank_jsonschema import SCHEMA, SCHEMA_PATH, check_against_schema, schema_pattern
 from ortlearn.quiz.questions import CHOICE_TYPES, DIFFICULTIES, QUESTION_TYPES, Bank, Choice, Question
 
 __all__ = [
@@ -27,6 +34,8 @@ __all__ = [
     "MAX_VERIFY_CHARS",
     "MIN_CHOICES",
     "QUESTION_FIELDS",
+    "SCHEMA",
+    "SCHEMA_PATH",
     "TOPIC_PATTERN",
     "TOP_LEVEL_FIELDS",
     "Problems",
@@ -34,19 +43,19 @@ __all__ = [
     "shorten",
 ]
 
-TOP_LEVEL_FIELDS: tuple[str, ...] = ("topic", "title", "description", "questions")
-QUESTION_FIELDS: tuple[str, ...] = (
-    "id", "type", "difficulty", "prompt", "code", "choices", "answer", "tolerance",
-    "hint", "explanation", "verify", "source", "lesson",
-)  # fmt: skip
-CHOICE_FIELDS: tuple[str, ...] = ("text", "correct", "feedback", "mistake", "pin")
-MIN_CHOICES, MAX_CHOICES = 2, 6
-#: Longest ``verify:`` snippet, in characters.
-MAX_VERIFY_CHARS = 20_000
-#: What a ``topic`` must look like: it becomes a file name in ``ortlearn quiz export``.
-TOPIC_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+_QUESTION, _CHOICE = SCHEMA["$defs"]["question"], SCHEMA["$defs"]["choice"]
 
-KEBAB = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+TOP_LEVEL_FIELDS: tuple[str, ...] = tuple(SCHEMA["properties"])
+QUESTION_FIELDS: tuple[str, ...] = tuple(_QUESTION["properties"])
+CHOICE_FIELDS: tuple[str, ...] = tuple(_CHOICE["properties"])
+MIN_CHOICES = _QUESTION["properties"]["choices"]["minItems"]
+MAX_CHOICES = _QUESTION["properties"]["choices"]["maxItems"]
+#: Longest ``verify:`` snippet, in characters.
+MAX_VERIFY_CHARS: int = _QUESTION["properties"]["verify"]["maxLength"]
+#: What a ``topic`` must look like: it becomes a file name in ``ortlearn quiz export``.
+TOPIC_PATTERN = schema_pattern(SCHEMA["properties"]["topic"])
+
+KEBAB = schema_pattern(SCHEMA["$defs"]["kebab"])
 _NUMBERED_STEM = re.compile(r"\d\d_.+")
 _OPTIONAL_STRINGS = ("code", "hint", "explanation", "verify", "source")
 _LESSON_STEMS = tuple(lesson.stem for lesson in LESSONS)
@@ -137,6 +146,9 @@ def parse_bank(data: Any, path: Path, problems: Problems) -> Bank | None:
             first_use.setdefault(qid, number)
         if question is not None:
             questions.append(question)
+    if not problems.items:
+        for message, where in check_against_schema(data):
+            problems.add(message, **where)
     if problems.items or topic is None or title is None:
         return None
     return Bank(topic=topic, title=title, questions=tuple(questions), path=path)
