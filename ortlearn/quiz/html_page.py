@@ -3,7 +3,8 @@
 :func:`format_html` returns a complete HTML5 document with inline CSS and
 inline JavaScript only (no network, works from ``file://``);
 ``ortlearn quiz export --format html`` writes ``<topic>.html``. The page's
-template, stylesheet and script are package files in ``ortlearn/quiz/page/``.
+templates (``page.html``, ``question.html``: Jinja2, autoescaped), stylesheet and
+script are package files in ``ortlearn/quiz/page/``.
 
 **Bank text is data.** Every prompt, choice, hint and explanation is rendered
 by :func:`ortlearn.quiz.render.format_markdown_html` (Markdown with raw HTML
@@ -51,7 +52,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import json
 import os
 from functools import lru_cache
@@ -135,7 +135,8 @@ def format_html(bank: Bank, *, seed: SeedOption = LEARNER) -> str:
         >>> page.startswith("<!DOCTYPE html>")  # doctest: +SKIP
         True
     """
-    title = html.escape(bank.title.strip())
+    from markupsafe import Markup
+
     total = len(bank.questions)
     in_browser = seed == LEARNER and not os.environ.get(SEED_ENV_VAR, "").strip()
     fixed = None if in_browser else resolve_seed(seed)
@@ -146,58 +147,39 @@ def format_html(bank: Bank, *, seed: SeedOption = LEARNER) -> str:
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     script = _asset("quiz.js")
     digest = base64.b64encode(hashlib.sha256(f"\n{script}".encode()).digest()).decode()
-    return _asset("page.html").format(
-        title=title,
-        topic=html.escape(bank.topic),
+    return _template("page.html").render(
+        title=bank.title.strip(),
+        topic=bank.topic,
         total=total,
-        questions=body,
-        data=data,
-        css=_asset("quiz.css"),
-        js=script,
+        questions=Markup(body),
+        data=Markup(data),
+        css=Markup(_asset("quiz.css")),
+        js=Markup(script),
         script_hash=f"sha256-{digest}",
     )
 
 
+@lru_cache(maxsize=None)
+def _template(name: str) -> Any:
+    """A Jinja2 template of ``ortlearn/quiz/page/``, autoescaped (jinja2 loads on first use)."""
+    import jinja2
+
+    environment = jinja2.Environment(loader=jinja2.PackageLoader("ortlearn.quiz", "page"), autoescape=True,
+                                     trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                                     undefined=jinja2.StrictUndefined)
+    return environment.get_template(name)
+
+
 def _format_question(question: Question, number: int, total: int, order: Sequence[int]) -> str:
-    qid = f"q-{question.id}"
-    parts = [
-        f'<fieldset id="{qid}" class="question" data-type="{question.type}" aria-describedby="{qid}-prompt">',
-        f'<legend><span class="qnum">Question {number} of {total}.</span></legend>',
-        f'<div id="{qid}-prompt" class="prompt" dir="auto">{format_markdown_html(question.prompt)}</div>',
-    ]
-    if question.code.strip():
-        parts.append(f'<pre class="code"><code>{html.escape(question.code.rstrip())}</code></pre>')
-    if question.type == "numeric":
-        parts.append(
-            '<div class="numeric">'
-            f'<label for="{qid}-input">Your answer (a number)</label> '
-            f'<input type="text" inputmode="decimal" autocomplete="off" id="{qid}-input" name="{qid}">'
-            "</div>"
-        )
-    else:
-        kind = "checkbox" if question.type == "multi_choice" else "radio"
-        if kind == "checkbox":
-            parts.append('<p class="instructions">Select all that apply.</p>')
-        parts.append('<div class="choices">')
-        for position, index in enumerate(order):
-            cid = f"{qid}-choice-{index}"
-            parts.append(
-                f'<div class="choice"><input type="{kind}" id="{cid}" name="{qid}" value="{index}">'
-                f' <label for="{cid}" dir="auto"><span class="letter">{choice_label(position)}.</span> '
-                f"{format_inline_html(question.choices[index].text)}</label></div>"
-            )
-        parts.append("</div>")
+    from markupsafe import Markup
+
+    kind = "checkbox" if question.type == "multi_choice" else "radio"
     hint = format_markdown_html(question.hint) if question.hint.strip() else "<p>No hint for this question.</p>"
-    parts.extend(
-        [
-            '<div class="actions">',
-            f'<button type="button" id="{qid}-check" class="check">Check</button>',
-            f'<button type="button" id="{qid}-hint" class="hint-button" aria-expanded="false" '
-            f'aria-controls="{qid}-hint-text">Hint</button>',
-            "</div>",
-            f'<div id="{qid}-hint-text" class="hint" dir="auto" hidden>{hint}</div>',
-            f'<div id="{qid}-feedback" class="feedback" role="status" aria-live="polite"></div>',
-            "</fieldset>",
-        ]
-    )
-    return "\n".join(parts)
+    choices = [{"index": index, "letter": choice_label(position),
+                "text_html": Markup(format_inline_html(question.choices[index].text))}
+               for position, index in enumerate(order)]
+    return _template("question.html").render(
+        qid=f"q-{question.id}", type=question.type, number=number, total=total, kind=kind,
+        prompt_html=Markup(format_markdown_html(question.prompt)), code=question.code.rstrip(),
+        choices=choices, hint_html=Markup(hint),
+    ).removesuffix("\n")
