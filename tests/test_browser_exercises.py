@@ -28,7 +28,7 @@ def _run_cell(page, text: str):
 def test_typing_a_solution_into_lesson_02_makes_its_check_pass(page, lab_url, request):
     from playwright.sync_api import expect
 
-    solution = load("02_sessions").Q1_SOLUTION
+    solution = load("02_sessions").q1.solution_code
     url = f"{lab_url}/lab/tree/lessons/02_sessions.ipynb"
     with screenshot_on_failure(page, request.node.name):
         page.goto(f"{url}?reset")

@@ -34,7 +34,7 @@ def test_ortlearn_exposes_exercises_lazily():
 
 @pytest.mark.parametrize("key", ["04_export", 4, "04", "lesson04"])
 def test_load_accepts_stem_number_and_module_name(key):
-    assert load(key).TOPIC == "04_export"
+    assert load(key).q1.topic == "04_export"
 
 
 def test_load_rejects_an_unknown_lesson_and_lists_the_valid_ones():

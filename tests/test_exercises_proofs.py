@@ -350,7 +350,7 @@ def _exercises(lessons):
 @pytest.mark.parametrize(("lesson", "name"), _exercises(FAST_LESSONS))
 def test_reference_solution_passes(lesson, name):
     module = load(lesson)
-    result = getattr(module, name).check(define(getattr(module, f"{name.upper()}_SOLUTION")))
+    result = getattr(module, name).check(define(getattr(module, name).solution_code))
     assert result.status == "correct", str(result)
     assert str(result).startswith("Correct: ")
 

@@ -30,6 +30,8 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from typing import Any, Literal
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "Mistake",
     "NotAttempted",
     "call_learner",
+    "define",
 ]
 
 CORRECT: Literal["correct"] = "correct"
@@ -300,6 +303,32 @@ class Exercise:
 
         store = ResultStore() if self.store == "default" else self.store
         store.record_outcome(self.topic, item_id, correct=correct, seconds=seconds)
+
+
+def define(module: str, name: str, checker: Callable[[Any], str]) -> Exercise:
+    """Return exercise ``name`` of a lesson module: its text from the data file, its check from the module.
+
+    The words of a lesson's exercises (id, title, task, hints, section, reference
+    solution) live in ``ortlearn/exercises/lessonNN.yaml`` next to ``lessonNN.py``,
+    which holds only the checks: ``q1 = define(__name__, "q1", _check_predict)``.
+
+    Args:
+        module: The lesson module's ``__name__`` (``ortlearn.exercises.lesson02``).
+        name: The exercise's name in it (``"q1"``).
+        checker: ``checker(answer)``: see :class:`Exercise`.
+    """
+    texts = _texts(module.rsplit(".", 1)[-1])
+    entry = texts["exercises"][name]
+    return Exercise(id=entry["id"], topic=texts["topic"], title=entry["title"], task=entry["task"], checker=checker,
+                    hints=tuple(entry["hints"]), solution_code=entry["solution"],
+                    section=f"lessons/{texts['topic']}.ipynb, {entry['section']}")
+
+
+@lru_cache(maxsize=None)
+def _texts(stem: str) -> dict[str, Any]:
+    import yaml
+
+    return yaml.safe_load(resources.files("ortlearn.exercises").joinpath(f"{stem}.yaml").read_text(encoding="utf-8"))
 
 
 def _meaning(error: BaseException) -> str:

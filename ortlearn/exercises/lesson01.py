@@ -18,32 +18,12 @@ from ortlearn.exercises.checks import (
     real_inputs,
     run_first_output,
 )
-from ortlearn.exercises.core import Exercise, Mistake, call_learner
+from ortlearn.exercises.core import Mistake, call_learner, define
 
 __all__ = ["q1", "q2"]
 
-TOPIC = "01_onnx_format"
-LESSON = "lessons/01_onnx_format.ipynb"
 
 # ------------------------------------------------------------------ q1: sigmoid(x·W + b) by hand
-
-Q1_SOLUTION = '''\
-def make_sigmoid_model(W, b):
-    n_in, n_out = W.shape
-    x_info = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", n_in])
-    y_info = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", n_out])
-    nodes = [
-        helper.make_node("MatMul", ["x", "W"], ["xW"]),
-        helper.make_node("Add", ["xW", "b"], ["z"]),
-        helper.make_node("Sigmoid", ["z"], ["y"]),
-    ]
-    graph = helper.make_graph(nodes, "sigmoid_linear", [x_info], [y_info],
-                              initializer=[numpy_helper.from_array(W, name="W"),
-                                           numpy_helper.from_array(b, name="b")])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)])
-    model.ir_version = 10
-    return model
-'''
 
 
 def _check_sigmoid(make: Any) -> str:
@@ -91,32 +71,9 @@ def _check_sigmoid(make: Any) -> str:
             "on hidden weights and inputs.")
 
 
-q1 = Exercise(
-    id="ex-01-sigmoid-model",
-    topic=TOPIC,
-    title="Build sigmoid(x·W + b) by hand",
-    task=("Write make_sigmoid_model(W, b) -> onnx.ModelProto. W is a float32 array (n_in, n_out), b a float32 "
-          "array (n_out,). The model has one input 'x' of shape [batch, n_in] (batch symbolic), one output 'y' of "
-          "shape [batch, n_out], computes y = sigmoid(x·W + b) with W and b as initializers, uses opset 21 and "
-          "IR version 10, and passes onnx.checker.check_model(model, full_check=True)."),
-    checker=_check_sigmoid,
-    hints=(
-        "Start from section 2's relu(x·W + b): three nodes, two initializers, one input and one output.",
-        "Two changes: the last node's op_type is 'Sigmoid', and the sizes come from W.shape (the check uses "
-        "other sizes than 4 and 3).",
-        "n_in, n_out = W.shape; x_info = helper.make_tensor_value_info('x', TensorProto.FLOAT, ['batch', n_in]).",
-    ),
-    solution_code=Q1_SOLUTION,
-    section=f"{LESSON}, section 2",
-)
+q1 = define(__name__, "q1", _check_sigmoid)
 
 # ------------------------------------------------------------------ q2: what must be fed?
-
-Q2_SOLUTION = '''\
-def inputs_to_feed(model):
-    constants = {initializer.name for initializer in model.graph.initializer}
-    return [value.name for value in model.graph.input if value.name not in constants]
-'''
 
 
 def _ir3_model() -> Any:
@@ -163,18 +120,4 @@ def _check_inputs_to_feed(find: Any) -> str:
     return "it finds the inputs to feed on three models, including an old one that lists its weights as inputs."
 
 
-q2 = Exercise(
-    id="ex-01-inputs-to-feed",
-    topic=TOPIC,
-    title="Which inputs must be fed?",
-    task=("Write inputs_to_feed(model) -> list[str]: the names of the graph inputs a session must be fed, in the "
-          "graph's order. Old files (IR < 4) also list every initializer as a graph input: leave those out."),
-    checker=_check_inputs_to_feed,
-    hints=(
-        "Section 7: ResNet-50 has 270 graph inputs but one real input. What do the other 269 have in common?",
-        "A graph input that has an initializer of the same name is only a default value.",
-        "Collect {init.name for init in model.graph.initializer} and keep the graph inputs whose name is not in it.",
-    ),
-    solution_code=Q2_SOLUTION,
-    section=f"{LESSON}, section 7",
-)
+q2 = define(__name__, "q2", _check_inputs_to_feed)

@@ -10,21 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from ortlearn.exercises.checks import max_abs_diff, outputs_close
-from ortlearn.exercises.core import Exercise, Mistake, call_learner
+from ortlearn.exercises.core import Mistake, call_learner, define
 
 __all__ = ["q1", "q2"]
 
-TOPIC = "02_sessions"
-LESSON = "lessons/02_sessions.ipynb"
 
 # ------------------------------------------------------------------ q1: predict with any session
-
-Q1_SOLUTION = '''\
-def predict(session, x):
-    name = session.get_inputs()[0].name
-    outputs = session.run(None, {name: np.asarray(x, dtype=np.float32)})
-    return outputs[0]
-'''
 
 
 def _hidden_model() -> Any:
@@ -66,32 +57,9 @@ def _check_predict(predict: Any) -> str:
     raise Mistake(f"predict's result differs from the model's first output ({max_abs_diff(answer, expected)}).")
 
 
-q1 = Exercise(
-    id="ex-02-predict",
-    topic=TOPIC,
-    title="Feed any session",
-    task=("Write predict(session, x) -> numpy.ndarray that runs any one-input session on x and returns its first "
-          "output as an array. The check uses a model you have not seen: its input is not called 'x', x arrives "
-          "as a float64 array, and the model has two outputs."),
-    checker=_check_predict,
-    hints=(
-        "Section 2: read the input's name from the session instead of typing it.",
-        "Section 3: the model declares tensor(float); numpy makes float64 by default. And run returns a list.",
-        "name = session.get_inputs()[0].name; outputs = session.run(None, {name: x.astype(np.float32)}); "
-        "return outputs[0].",
-    ),
-    solution_code=Q1_SOLUTION,
-    section=f"{LESSON}, sections 2 and 3",
-)
+q1 = define(__name__, "q1", _check_predict)
 
 # ------------------------------------------------------------------ q2: a session with N threads
-
-Q2_SOLUTION = '''\
-def make_threaded_session(path, threads):
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    return ort.InferenceSession(path, sess_options=options, providers=["CPUExecutionProvider"])
-'''
 
 
 def _check_threaded(make: Any) -> str:
@@ -127,21 +95,4 @@ def _check_threaded(make: Any) -> str:
     return "the session runs on the CPU provider with the number of threads asked for."
 
 
-q2 = Exercise(
-    id="ex-02-threaded-session",
-    topic=TOPIC,
-    title="A session with N threads",
-    task=("Write make_threaded_session(path, threads) -> onnxruntime.InferenceSession: a session on the model "
-          "file `path`, on the CPU provider only, whose operators use `threads` threads each "
-          "(SessionOptions)."),
-    checker=_check_threaded,
-    hints=(
-        "Section 5: which SessionOptions field counts the threads working inside one operator?",
-        "Create ort.SessionOptions(), set the field, then pass the options to InferenceSession; changing them "
-        "afterwards does nothing to the session.",
-        "options.intra_op_num_threads = threads; ort.InferenceSession(path, sess_options=options, "
-        "providers=['CPUExecutionProvider']).",
-    ),
-    solution_code=Q2_SOLUTION,
-    section=f"{LESSON}, section 5",
-)
+q2 = define(__name__, "q2", _check_threaded)

@@ -10,22 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from ortlearn.exercises.checks import outputs_close
-from ortlearn.exercises.core import Exercise, LearnerError, Mistake, call_learner
+from ortlearn.exercises.core import LearnerError, Mistake, call_learner, define
 
 __all__ = ["q1", "q2", "q3"]
 
-TOPIC = "03_providers"
-LESSON = "lessons/03_providers.ipynb"
 
 # ------------------------------------------------------------------ q1: the basic level, saved
-
-Q1_SOLUTION = '''\
-def make_basic_session(model_bytes, save_to):
-    options = ort.SessionOptions()
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
-    options.optimized_model_filepath = str(save_to)
-    return ort.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
-'''
 
 
 def _check_basic(make: Any) -> str:
@@ -67,32 +57,9 @@ def _check_basic(make: Any) -> str:
             f"tolerance of the unoptimized graph.")
 
 
-q1 = Exercise(
-    id="ex-03-basic-session",
-    topic=TOPIC,
-    title="The basic optimization level, saved",
-    task=("Write make_basic_session(model_bytes, save_to) -> onnxruntime.InferenceSession: a CPU session that "
-          "applies only the basic graph optimizations and writes the graph it runs to the path save_to."),
-    checker=_check_basic,
-    hints=(
-        "Section 4's table names the levels; section 4's loop sets one and saves the result.",
-        "Two SessionOptions fields: graph_optimization_level and optimized_model_filepath (a str).",
-        "options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC; "
-        "options.optimized_model_filepath = str(save_to).",
-    ),
-    solution_code=Q1_SOLUTION,
-    section=f"{LESSON}, section 4",
-)
+q1 = define(__name__, "q1", _check_basic)
 
 # ------------------------------------------------------------------ q2: did every node run where expected?
-
-Q2_SOLUTION = '''\
-def check_runs_on(session, provider):
-    for subgraph in session.get_provider_graph_assignment_info():
-        if subgraph.ep_name != provider:
-            names = [node.name for node in subgraph.get_nodes()]
-            raise RuntimeError(f"{len(names)} node(s) run on {subgraph.ep_name}, not {provider}: {names}")
-'''
 
 
 def _recording_session(providers: list[str]) -> Any:
@@ -130,29 +97,9 @@ def _check_runs_on(check_runs_on: Any) -> str:
     return "it passes a session that runs where expected and raises on sessions whose nodes run elsewhere."
 
 
-q2 = Exercise(
-    id="ex-03-runs-on",
-    topic=TOPIC,
-    title="Fail when nodes run on the wrong provider",
-    task=("Write check_runs_on(session, provider) -> None that raises RuntimeError when any node of the session "
-          "was assigned to another provider than `provider`, and returns None otherwise. The check creates the "
-          "sessions with the config entry session.record_ep_graph_assignment_info = 1."),
-    checker=_check_runs_on,
-    hints=(
-        "Section 3's predict-then-run: Azure was registered first, and ran nothing.",
-        "session.get_provider_graph_assignment_info() lists subgraphs; each has ep_name and get_nodes().",
-        "Loop over the subgraphs; raise RuntimeError(...) when subgraph.ep_name != provider.",
-    ),
-    solution_code=Q2_SOLUTION,
-    section=f"{LESSON}, section 3",
-)
+q2 = define(__name__, "q2", _check_runs_on)
 
 # ------------------------------------------------------------------ q3: the course's tolerance rule
-
-Q3_SOLUTION = '''\
-def same_within_tolerance(actual, expected):
-    return np.allclose(actual, expected, rtol=1e-4, atol=1e-5)
-'''
 
 
 def _check_tolerance(same: Any) -> str:
@@ -186,18 +133,4 @@ def _check_tolerance(same: Any) -> str:
     return "it agrees with the course's rule on rounding noise, near-zero values, large values and real differences."
 
 
-q3 = Exercise(
-    id="ex-03-tolerance",
-    topic=TOPIC,
-    title="Equal within tolerance",
-    task=("Write same_within_tolerance(actual, expected) -> bool: True when two float32 outputs agree under the "
-          "course's rule for float32 on CPU (lesson 01's table), as used to compare optimization levels."),
-    checker=_check_tolerance,
-    hints=(
-        "Section 4 compares the levels with lesson 01's rule, not with ==.",
-        "The rule has a relative part (for large values) and an absolute part (for values near zero).",
-        "np.allclose(actual, expected, rtol=1e-4, atol=1e-5): pass both, NumPy's defaults are too strict.",
-    ),
-    solution_code=Q3_SOLUTION,
-    section=f"{LESSON}, section 4 (and lessons/01_onnx_format.ipynb, section 6)",
-)
+q3 = define(__name__, "q3", _check_tolerance)

@@ -24,12 +24,10 @@ from ortlearn.exercises.checks import (
     real_inputs,
     run_first_output,
 )
-from ortlearn.exercises.core import Exercise, LearnerError, Mistake, call_learner
+from ortlearn.exercises.core import LearnerError, Mistake, call_learner, define
 
 __all__ = ["q1", "q2", "q3"]
 
-TOPIC = "04_export"
-LESSON = "lessons/04_export.ipynb"
 
 
 @contextlib.contextmanager
@@ -58,14 +56,6 @@ def _hidden_mlp(seed: int) -> Any:
 
 
 # ------------------------------------------------------------------ q1: export with a named dynamic batch
-
-Q1_SOLUTION = '''\
-def export_dynamic(model, example, path):
-    model.eval()
-    batch = torch.export.Dim("batch")
-    torch.onnx.export(model, (example,), path, dynamo=True, verbose=False,
-                      dynamic_shapes={"input": {0: batch}}, external_data=False)
-'''
 
 
 def _check_export_dynamic(export: Any) -> str:
@@ -109,36 +99,9 @@ def _check_export_dynamic(export: Any) -> str:
     return f"opset {opset}, one file, a dynamic 'batch' dimension, and PyTorch parity at batch 1, 5 and 11."
 
 
-q1 = Exercise(
-    id="ex-04-dynamic-export",
-    topic=TOPIC,
-    title="Export with a dynamic batch",
-    task=("Write export_dynamic(model, example, path) -> None that exports the torch module `model` (one forward "
-          "argument, called `input`) to ONE self-contained ONNX file at `path`, with opset 18 or newer, in eval "
-          "mode, and a dynamic first dimension named 'batch'. The check exports a model you have not seen and "
-          "runs the file at several batch sizes against PyTorch."),
-    checker=_check_export_dynamic,
-    hints=(
-        "Section 3 shows the call; section 2 says where the weights go by default.",
-        "dynamic_shapes is keyed by the forward argument's name; the Dim's name becomes the ONNX dimension's name.",
-        "model.eval(); torch.onnx.export(model, (example,), path, dynamo=True, external_data=False, "
-        "dynamic_shapes={'input': {0: torch.export.Dim('batch')}}).",
-    ),
-    solution_code=Q1_SOLUTION,
-    section=f"{LESSON}, sections 2 and 3",
-)
+q1 = define(__name__, "q1", _check_export_dynamic)
 
 # ------------------------------------------------------------------ q2: a parity check that can be trusted
-
-Q2_SOLUTION = '''\
-def exports_agree(model, onnx_path, x):
-    model.eval()
-    with torch.no_grad():
-        expected = model(torch.from_numpy(x)).numpy()
-    session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
-    (actual,) = session.run(None, {session.get_inputs()[0].name: x})
-    return bool(np.allclose(actual, expected, rtol=1e-4, atol=1e-5))
-'''
 
 
 def _linear_onnx(weight: Any, bias: Any, path: Path) -> None:
@@ -188,31 +151,9 @@ def _check_exports_agree(agree: Any) -> str:
     return "it accepts a correct export and rejects a broken one, whatever mode the model was left in."
 
 
-q2 = Exercise(
-    id="ex-04-exports-agree",
-    topic=TOPIC,
-    title="A parity check you can trust",
-    task=("Write exports_agree(model, onnx_path, x) -> bool: True when the ONNX file computes what the torch "
-          "module computes for inference on the float32 batch x, under the course's float32 tolerance. The "
-          "module may arrive in training mode (it has dropout)."),
-    checker=_check_exports_agree,
-    hints=(
-        "Section 4 ends with the bigger trap: a reference computed in training mode.",
-        "Section 5: compare with rtol and atol, never with ==.",
-        "model.eval(); expected = model(torch.from_numpy(x)).numpy() under torch.no_grad(); "
-        "np.allclose(actual, expected, rtol=1e-4, atol=1e-5).",
-    ),
-    solution_code=Q2_SOLUTION,
-    section=f"{LESSON}, sections 4 and 5",
-)
+q2 = define(__name__, "q2", _check_exports_agree)
 
 # ------------------------------------------------------------------ q3: a branch torch.export can capture
-
-Q3_SOLUTION = '''\
-class Branchless(torch.nn.Module):
-    def forward(self, x):
-        return torch.where(x.sum() > 0, x * 2, x - 1)
-'''
 
 
 def _check_branchless(answer: Any) -> str:
@@ -255,19 +196,4 @@ def _check_branchless(answer: Any) -> str:
     return "it exports with torch.export, and the ONNX model takes the right branch for positive and negative sums."
 
 
-q3 = Exercise(
-    id="ex-04-branchless",
-    topic=TOPIC,
-    title="A branch torch.export can capture",
-    task=("Write a torch.nn.Module class Branchless whose forward(x) returns x * 2 when x.sum() > 0 and x - 1 "
-          "otherwise (like section 6's ValueDependent), but that torch.onnx.export(..., dynamo=True) can export. "
-          "Pass the class (or an instance) to the check."),
-    checker=_check_branchless,
-    hints=(
-        "Section 6: why did ValueDependent fail, and in which step?",
-        "Compute both results, then select: the selection is a graph operation, not Python control flow.",
-        "return torch.where(x.sum() > 0, x * 2, x - 1)",
-    ),
-    solution_code=Q3_SOLUTION,
-    section=f"{LESSON}, section 6",
-)
+q3 = define(__name__, "q3", _check_branchless)

@@ -9,21 +9,12 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from ortlearn.exercises.core import Exercise, Mistake, call_learner
+from ortlearn.exercises.core import Mistake, call_learner, define
 
 __all__ = ["Splits", "q1", "q2"]
 
-TOPIC = "05_metrics_pitfalls"
-LESSON = "lessons/05_metrics_pitfalls.ipynb"
 
 # ------------------------------------------------------------------ q1: metrics from a confusion matrix
-
-Q1_SOLUTION = '''\
-def metrics_from_counts(tp, fn, fp, tn):
-    y_true, y_pred = ol.metrics.confusion_from_counts(tp=tp, fn=fn, fp=fp, tn=tn)
-    s = ol.metrics.describe_classification(y_true, y_pred, positive=1)
-    return {"accuracy": s.accuracy, "precision": s.precision, "recall": s.recall, "f1": s.f1}
-'''
 
 _KEYS = ("accuracy", "precision", "recall", "f1")
 
@@ -58,30 +49,9 @@ def _check_metrics(metrics: Any) -> str:
     return "accuracy, precision, recall and F1 are right on four hidden confusion matrices, a rare class included."
 
 
-q1 = Exercise(
-    id="ex-05-metrics-from-counts",
-    topic=TOPIC,
-    title="Metrics from a confusion matrix",
-    task=("Write metrics_from_counts(tp, fn, fp, tn) -> dict with the keys 'accuracy', 'precision', 'recall' and "
-          "'f1' (floats) for the positive class."),
-    checker=_check_metrics,
-    hints=(
-        "Section 1 turns counts into label arrays so that scikit-learn computes every metric.",
-        "precision = TP / (TP + FP); recall = TP / (TP + FN); F1 is their harmonic mean.",
-        "ol.metrics.describe_classification(*ol.metrics.confusion_from_counts(tp=tp, fn=fn, fp=fp, tn=tn), "
-        "positive=1) has .accuracy, .precision, .recall and .f1.",
-    ),
-    solution_code=Q1_SOLUTION,
-    section=f"{LESSON}, section 1",
-)
+q1 = define(__name__, "q1", _check_metrics)
 
 # ------------------------------------------------------------------ q2: choose a threshold on validation data
-
-Q2_SOLUTION = '''\
-def choose_threshold(splits):
-    sweep = ol.metrics.threshold_sweep(splits.validation_labels, splits.validation_scores)
-    return sweep.best_f1()[0]
-'''
 
 
 @dataclass(eq=False)
@@ -153,20 +123,4 @@ def _check_threshold(choose: Any) -> str:
     return "the threshold is the best-F1 one on the validation split, and the test labels were never read."
 
 
-q2 = Exercise(
-    id="ex-05-choose-threshold",
-    topic=TOPIC,
-    title="Choose a threshold without leakage",
-    task=("Write choose_threshold(splits) -> float. splits has validation_labels, validation_scores, test_scores "
-          "and test_labels (arrays). Return the threshold among 0.05, 0.10, …, 0.95 with the best F1 on the "
-          "validation split (a sample is positive when score >= threshold). The check's test split would pick "
-          "another threshold."),
-    checker=_check_threshold,
-    hints=(
-        "Section 4: the test set is touched once, to report the final score; section 5 sweeps thresholds.",
-        "Sweep the thresholds on the validation split only, and pick by F1, not accuracy.",
-        "ol.metrics.threshold_sweep(splits.validation_labels, splits.validation_scores).best_f1()[0]",
-    ),
-    solution_code=Q2_SOLUTION,
-    section=f"{LESSON}, sections 4 and 5",
-)
+q2 = define(__name__, "q2", _check_threshold)

@@ -8,12 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from ortlearn.exercises.checks import max_abs_diff
-from ortlearn.exercises.core import Exercise, Mistake, call_learner
+from ortlearn.exercises.core import Mistake, call_learner, define
 
 __all__ = ["q1", "q2", "q3"]
 
-TOPIC = "06_vision_pipeline"
-LESSON = "lessons/06_vision_pipeline.ipynb"
 
 
 def hidden_images() -> list[Any]:
@@ -32,20 +30,6 @@ def hidden_images() -> list[Any]:
 
 
 # ------------------------------------------------------------------ q1: the ImageNet preprocessing by hand
-
-Q1_SOLUTION = '''\
-def my_preprocess(image, size=224):
-    height, width = image.shape[:2]
-    scale = size / min(height, width)
-    new_w, new_h = max(size, round(width * scale)), max(size, round(height * scale))
-    resized = np.asarray(Image.fromarray(image).resize((new_w, new_h), Image.Resampling.BILINEAR))
-    top, left = (new_h - size) // 2, (new_w - size) // 2
-    cropped = resized[top:top + size, left:left + size]
-    mean = np.array(ol.vision.IMAGENET_MEAN, dtype=np.float32)
-    std = np.array(ol.vision.IMAGENET_STD, dtype=np.float32)
-    normalized = (cropped.astype(np.float32) / 255 - mean) / std
-    return normalized.transpose(2, 0, 1)[np.newaxis]
-'''
 
 
 def _check_preprocess(preprocess: Any) -> str:
@@ -88,31 +72,9 @@ def _check_preprocess(preprocess: Any) -> str:
     return "two hidden images of new sizes give the lesson's tensor: resize, crop, scale, normalize, CHW, batch."
 
 
-q1 = Exercise(
-    id="ex-06-preprocess",
-    topic=TOPIC,
-    title="The ImageNet preprocessing, by hand",
-    task=("Write my_preprocess(image) -> numpy.ndarray for an RGB uint8 image (H, W, 3) of any size: resize the "
-          "shorter side to 224 (bilinear, with Pillow), center-crop 224×224, scale to [0, 1], normalize with "
-          "ol.vision.IMAGENET_MEAN/STD, move channels first and add the batch dimension: float32 (1, 3, 224, 224)."),
-    checker=_check_preprocess,
-    hints=(
-        "Section 2 does it stage by stage; the check feeds images of other sizes than Grace Hopper's portrait.",
-        "Normalize while the channels are last (broadcasting over the last axis), then transpose(2, 0, 1).",
-        "scale = 224 / min(h, w); resize to (round(w * scale), round(h * scale)); crop from ((new - 224) // 2).",
-    ),
-    solution_code=Q1_SOLUTION,
-    section=f"{LESSON}, section 2",
-)
+q1 = define(__name__, "q1", _check_preprocess)
 
 # ------------------------------------------------------------------ q2: a softmax that never overflows
-
-Q2_SOLUTION = '''\
-def stable_softmax(logits):
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
-    return e / e.sum(axis=1, keepdims=True)
-'''
 
 
 def _check_softmax(softmax: Any) -> str:
@@ -142,31 +104,9 @@ def _check_softmax(softmax: Any) -> str:
     return "each row sums to 1, and logits of 1000 or -800 neither overflow nor vanish."
 
 
-q2 = Exercise(
-    id="ex-06-stable-softmax",
-    topic=TOPIC,
-    title="A softmax that never overflows",
-    task=("Write stable_softmax(logits) -> numpy.ndarray: the softmax of each row of a (N, C) float32 array, "
-          "correct for logits as large as 1000 (no nan, no inf)."),
-    checker=_check_softmax,
-    hints=(
-        "Section 2 shows the textbook formula overflowing on [1000, 999, 990].",
-        "softmax(z) == softmax(z - c) for any constant c per row: choose c so that exp never overflows.",
-        "Subtract logits.max(axis=1, keepdims=True), exponentiate, divide by the row sums (keepdims=True).",
-    ),
-    solution_code=Q2_SOLUTION,
-    section=f"{LESSON}, section 2",
-)
+q2 = define(__name__, "q2", _check_softmax)
 
 # ------------------------------------------------------------------ q3: a test that catches BGR
-
-Q3_SOLUTION = '''\
-def keeps_rgb(preprocess):
-    red = np.zeros((256, 256, 3), dtype=np.uint8)
-    red[..., 0] = 255
-    channel_means = preprocess(red)[0].mean(axis=(1, 2))
-    return int(np.argmax(channel_means)) == 0
-'''
 
 
 def _pipelines() -> list[tuple[str, Any, bool]]:
@@ -198,20 +138,5 @@ def _check_keeps_rgb(keeps_rgb: Any) -> str:
     return "it catches the BGR pipeline and passes RGB pipelines that differ in other ways."
 
 
-q3 = Exercise(
-    id="ex-06-keeps-rgb",
-    topic=TOPIC,
-    title="A test that catches BGR",
-    task=("Write keeps_rgb(preprocess) -> bool: given a preprocessing function (RGB uint8 (H, W, 3) image -> "
-          "float32 (1, 3, H', W')), return False when it swaps the red and blue channels and True otherwise. The "
-          "check hands it pipelines that also differ in other ways (flips, no normalization)."),
-    checker=_check_keeps_rgb,
-    hints=(
-        "Section 5: check_image_batch cannot catch BGR; a known image can.",
-        "Build a synthetic image that is pure red; which channel of the result should be the largest?",
-        "red = np.zeros((256, 256, 3), np.uint8); red[..., 0] = 255; compare preprocess(red)[0].mean(axis=(1, 2)).",
-    ),
-    solution_code=Q3_SOLUTION,
-    section=f"{LESSON}, section 5",
-)
+q3 = define(__name__, "q3", _check_keeps_rgb)
 

@@ -11,19 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from ortlearn.exercises.checks import make_cpu_session
-from ortlearn.exercises.core import Exercise, Mistake, call_learner
+from ortlearn.exercises.core import Mistake, call_learner, define
 
 __all__ = ["q1", "q2", "q3"]
 
-TOPIC = "07_performance"
-LESSON = "lessons/07_performance.ipynb"
 
 # ------------------------------------------------------------------ q1: dynamic int8, fully connected layers only
-
-Q1_SOLUTION = '''\
-def quantize_fc_layers(model_path, out_path):
-    quantize_dynamic(model_path, out_path, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gemm"])
-'''
 
 
 def hidden_cnn() -> Any:
@@ -81,32 +74,9 @@ def _check_quantize(quantize: Any) -> str:
     return "only the fully connected layers are int8 (signed), and the predictions survive on hidden inputs."
 
 
-q1 = Exercise(
-    id="ex-07-quantize-fc",
-    topic=TOPIC,
-    title="Quantize the fully connected layers",
-    task=("Write quantize_fc_layers(model_path, out_path) -> None: dynamic int8 quantization of the ONNX file "
-          "model_path into out_path, with signed int8 weights, of the MatMul and Gemm layers only (convolutions "
-          "stay float)."),
-    checker=_check_quantize,
-    hints=(
-        "Section 5 calls quantize_dynamic; its text names the argument that limits which operators are quantized.",
-        "weight_type picks signed or unsigned int8; op_types_to_quantize takes a list of op_type names.",
-        "quantize_dynamic(model_path, out_path, weight_type=QuantType.QInt8, op_types_to_quantize=['MatMul', 'Gemm'])",
-    ),
-    solution_code=Q1_SOLUTION,
-    section=f"{LESSON}, section 5",
-)
+q1 = define(__name__, "q1", _check_quantize)
 
 # ------------------------------------------------------------------ q2: judge an int8 model by its task
-
-Q2_SOLUTION = '''\
-def int8_acceptable(float_logits, int8_logits, labels):
-    float_pred, int8_pred = float_logits.argmax(1), int8_logits.argmax(1)
-    accuracy_drop = np.mean(float_pred == labels) - np.mean(int8_pred == labels)
-    changed = np.mean(float_pred != int8_pred)
-    return bool(accuracy_drop <= 0.01 and changed <= 0.01)
-'''
 
 
 def int8_cases() -> list[tuple[str, Any, Any, Any, bool]]:
@@ -154,40 +124,9 @@ def _check_int8(acceptable: Any) -> str:
     return "it judges int8 models by accuracy and changed predictions, not by float tolerances."
 
 
-q2 = Exercise(
-    id="ex-07-int8-acceptable",
-    topic=TOPIC,
-    title="Judge an int8 model by its task",
-    task=("Write int8_acceptable(float_logits, int8_logits, labels) -> bool: True when the int8 model loses at most "
-          "0.01 of accuracy AND changes at most 1 % of the predicted classes compared with the float model."),
-    checker=_check_int8,
-    hints=(
-        "Section 5: the int8 logits fail float parity, yet the model is fine. What did the lesson count instead?",
-        "Compare argmax predictions: with the labels (accuracy) and with each other (changed predictions).",
-        "float_pred = float_logits.argmax(1); drop = mean(float_pred == labels) - mean(int8_pred == labels); "
-        "changed = mean(float_pred != int8_pred).",
-    ),
-    solution_code=Q2_SOLUTION,
-    section=f"{LESSON}, section 5",
-)
+q2 = define(__name__, "q2", _check_int8)
 
 # ------------------------------------------------------------------ q3: latency measured right
-
-Q3_SOLUTION = '''\
-import time
-
-
-def measure(fn, warmup, repeat):
-    for _ in range(warmup):
-        fn()
-    times_ms = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times_ms.append((time.perf_counter() - start) * 1000)
-    return {"p50_ms": float(np.percentile(times_ms, 50)), "p90_ms": float(np.percentile(times_ms, 90)),
-            "max_ms": float(np.max(times_ms))}
-'''
 
 _COLD_S, _SLOW_S = 0.15, 0.03
 
@@ -229,19 +168,4 @@ def _check_measure(measure: Any) -> str:
     return "warm-up excluded, milliseconds, and a median that two hiccups do not move."
 
 
-q3 = Exercise(
-    id="ex-07-measure",
-    topic=TOPIC,
-    title="Latency, measured right",
-    task=("Write measure(fn, warmup, repeat) -> dict: call fn() `warmup` times untimed, then `repeat` times timed "
-          "one by one, and return {'p50_ms': …, 'p90_ms': …, 'max_ms': …} in milliseconds. The check's fn has a "
-          "slow cold start and a few hiccups."),
-    checker=_check_measure,
-    hints=(
-        "Lesson 05, section 6: warm up, then report percentiles, not the mean.",
-        "Time each call with time.perf_counter(); keep the list; np.percentile gives p50 and p90.",
-        "times_ms.append((time.perf_counter() - start) * 1000) per call; np.percentile(times_ms, 50).",
-    ),
-    solution_code=Q3_SOLUTION,
-    section=f"{LESSON}, section 2 (and lessons/05_metrics_pitfalls.ipynb, section 6)",
-)
+q3 = define(__name__, "q3", _check_measure)

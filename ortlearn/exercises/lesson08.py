@@ -9,31 +9,13 @@ import itertools
 from typing import Any
 
 from ortlearn.exercises.checks import make_cpu_session, max_abs_diff, outputs_close, run_first_output
-from ortlearn.exercises.core import Exercise, Mistake, call_learner
+from ortlearn.exercises.core import Mistake, call_learner, define
 
 __all__ = ["q1", "q2", "q3"]
 
-TOPIC = "08_custom_operators"
-LESSON = "lessons/08_custom_operators.ipynb"
 CONTRIB = "ai.onnx.contrib"
 
 # ------------------------------------------------------------------ q1: HardSwish as an ONNX function
-
-Q1_SOLUTION = '''\
-def make_hardswish_function():
-    nodes = [
-        helper.make_node("Constant", [], ["six"], value_float=6.0),
-        helper.make_node("Constant", [], ["half"], value_float=0.5),
-        helper.make_node("Constant", [], ["zero"], value_float=0.0),
-        helper.make_node("Constant", [], ["one"], value_float=1.0),
-        helper.make_node("Div", ["X", "six"], ["d"]),
-        helper.make_node("Add", ["d", "half"], ["a"]),
-        helper.make_node("Clip", ["a", "zero", "one"], ["c"]),
-        helper.make_node("Mul", ["X", "c"], ["Y"]),
-    ]
-    return helper.make_function("my.functions", "MyHardSwish", ["X"], ["Y"], nodes,
-                                opset_imports=[helper.make_opsetid("", 21)])
-'''
 
 
 def _check_hardswish(make: Any) -> str:
@@ -71,32 +53,9 @@ def _check_hardswish(make: Any) -> str:
                   f"clip to [0, 1] complete?")
 
 
-q1 = Exercise(
-    id="ex-08-hardswish-function",
-    topic=TOPIC,
-    title="HardSwish as an ONNX function",
-    task=("Write make_hardswish_function() -> onnx.FunctionProto: HardSwish(x) = x · max(0, min(1, x/6 + 1/2)) "
-          "built from standard Div, Add, Clip and Mul nodes (not the HardSwish or HardSigmoid operators), one "
-          "input and one output, in a domain of your own, usable in an opset-21 model."),
-    checker=_check_hardswish,
-    hints=(
-        "Section 1 builds Swish the same way: helper.make_function(domain, name, inputs, outputs, nodes, "
-        "opset_imports=...).",
-        "Clip takes its bounds as inputs (min, max) since opset 11; Constant nodes can make them inside the body.",
-        "Div(X, 6) -> Add(0.5) -> Clip(0, 1) -> Mul(X, ·); opset_imports=[helper.make_opsetid('', 21)].",
-    ),
-    solution_code=Q1_SOLUTION,
-    section=f"{LESSON}, section 1",
-)
+q1 = define(__name__, "q1", _check_hardswish)
 
 # ------------------------------------------------------------------ q2: a session that can run contrib ops
-
-Q2_SOLUTION = '''\
-def make_contrib_session(model_bytes):
-    options = ort.SessionOptions()
-    options.register_custom_ops_library(get_library_path())
-    return ort.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
-'''
 
 
 def _contrib_model() -> bytes:
@@ -127,30 +86,9 @@ def _check_contrib_session(make: Any) -> str:
     return "the session loads the extensions library and runs a compiled ai.onnx.contrib operator."
 
 
-q2 = Exercise(
-    id="ex-08-contrib-session",
-    topic=TOPIC,
-    title="A session that can run contrib operators",
-    task=("Write make_contrib_session(model_bytes) -> onnxruntime.InferenceSession: a CPU session for a model whose "
-          "nodes use operators of the ai.onnx.contrib domain implemented in onnxruntime-extensions' library. The "
-          "check's model uses one you have not met."),
-    checker=_check_contrib_session,
-    hints=(
-        "Section 3: what error does a session give without the library, and when?",
-        "The library is loaded through the SessionOptions you pass to InferenceSession, before it is created.",
-        "options = ort.SessionOptions(); options.register_custom_ops_library(get_library_path()); "
-        "ort.InferenceSession(model_bytes, options, providers=['CPUExecutionProvider']).",
-    ),
-    solution_code=Q2_SOLUTION,
-    section=f"{LESSON}, sections 2 and 3",
-)
+q2 = define(__name__, "q2", _check_contrib_session)
 
 # ------------------------------------------------------------------ q3: a Python kernel, registered and run
-
-Q3_SOLUTION = '''\
-def softsign_kernel(x):
-    return (x / (1 + np.abs(x))).astype(np.float32)
-'''
 
 _OP_NUMBERS = itertools.count(1)
 
@@ -189,19 +127,4 @@ def _check_softsign(kernel: Any) -> str:
     raise Mistake(f"Run by ORT, your operator's outputs differ from x / (1 + |x|) ({max_abs_diff(y, expected)}).")
 
 
-q3 = Exercise(
-    id="ex-08-softsign-kernel",
-    topic=TOPIC,
-    title="A Python kernel, registered and run",
-    task=("Write softsign_kernel(x) -> numpy.ndarray computing softsign(x) = x / (1 + |x|) for a float32 array, "
-          "returning float32 of the same shape. The check registers it with @onnx_op as an ai.onnx.contrib "
-          "operator and runs it inside ONNX Runtime."),
-    checker=_check_softsign,
-    hints=(
-        "Section 2's Sinc kernel: a numpy function that returns exactly the declared dtype.",
-        "np.abs, and mind the dtype: numpy may promote to float64.",
-        "return (x / (1 + np.abs(x))).astype(np.float32)",
-    ),
-    solution_code=Q3_SOLUTION,
-    section=f"{LESSON}, section 2",
-)
+q3 = define(__name__, "q3", _check_softsign)

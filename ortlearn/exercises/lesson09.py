@@ -8,27 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from ortlearn.exercises.checks import max_abs_diff
-from ortlearn.exercises.core import Exercise, Mistake, call_learner
+from ortlearn.exercises.core import Mistake, call_learner, define
 
 __all__ = ["q1", "q2"]
 
-TOPIC = "09_real_model_ocr"
-LESSON = "lessons/09_real_model_ocr.ipynb"
 
 # ------------------------------------------------------------------ q1: CTC greedy decoding
-
-Q1_SOLUTION = '''\
-def ctc_decode(probabilities, charset):
-    texts = []
-    for steps in probabilities.argmax(axis=-1):
-        previous, chars = 0, []
-        for index in steps:
-            if index != 0 and index != previous:
-                chars.append(charset[index])
-            previous = index
-        texts.append("".join(chars))
-    return texts
-'''
 
 
 def _one_hot_lines(paths: list[list[int]], classes: int, seed: int) -> Any:
@@ -78,34 +63,9 @@ def _check_ctc(ctc_decode: Any) -> str:
     return "it merges repeats, keeps a double letter separated by a blank, and drops every blank."
 
 
-q1 = Exercise(
-    id="ex-09-ctc-decode",
-    topic=TOPIC,
-    title="CTC greedy decoding",
-    task=("Write ctc_decode(probabilities, charset) -> list[str]: for a (N, T, C) array of per-step class "
-          "probabilities and a list of C class names whose index 0 is the CTC blank, return one text per line: "
-          "the best class per step, consecutive repeats merged, blanks dropped."),
-    checker=_check_ctc,
-    hints=(
-        "Section 5 decodes the recognizer's output step by step.",
-        "Work on argmax(axis=-1), one line at a time; keep an index when it is not 0 and differs from the previous step's.",
-        "Compare each step with the previous *step* (blank included), not with the previous kept character.",
-    ),
-    solution_code=Q1_SOLUTION,
-    section=f"{LESSON}, section 5",
-)
+q1 = define(__name__, "q1", _check_ctc)
 
 # ------------------------------------------------------------------ q2: the detector's input by hand
-
-Q2_SOLUTION = '''\
-def det_input(image_bgr):
-    height, width = image_bgr.shape[:2]
-    new_h = max(32, round(height / 32) * 32)
-    new_w = max(32, round(width / 32) * 32)
-    resized = cv2.resize(image_bgr, (new_w, new_h)).astype(np.float32)
-    normalized = (resized / 255 - 0.5) / 0.5
-    return normalized.transpose(2, 0, 1)[np.newaxis]
-'''
 
 
 def _hidden_images() -> list[Any]:
@@ -156,19 +116,4 @@ def _check_det_input(det_input: Any) -> str:
     return "two hidden images of new sizes give the detector's tensor: multiples of 32, [-1, 1], CHW, batch."
 
 
-q2 = Exercise(
-    id="ex-09-det-input",
-    topic=TOPIC,
-    title="The detector's input, by hand",
-    task=("Write det_input(image_bgr) -> numpy.ndarray for a BGR uint8 image (H, W, 3): resize it with cv2.resize "
-          "so that each side is the nearest multiple of 32 (at least 32), map pixels to [-1, 1] "
-          "((x / 255 - 0.5) / 0.5), move channels first and add the batch dimension: float32 (1, 3, H', W')."),
-    checker=_check_det_input,
-    hints=(
-        "Section 3 builds the detector's input stage by stage.",
-        "new_h = max(32, round(h / 32) * 32); cv2.resize takes (width, height).",
-        "Normalize while the channels are last, then transpose(2, 0, 1) and add the batch axis with [np.newaxis].",
-    ),
-    solution_code=Q2_SOLUTION,
-    section=f"{LESSON}, section 3",
-)
+q2 = define(__name__, "q2", _check_det_input)
