@@ -14,6 +14,7 @@ Introduced in lessons/04_export.ipynb.
 from __future__ import annotations
 
 import html
+import inspect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -344,17 +345,15 @@ def compare_outputs(
     return ParityReport(tuple(results), rtol, atol)
 
 
-def assert_outputs_close(
-    expected: Any,
-    actual: Any,
-    *,
-    rtol: float = DEFAULT_RTOL,
-    atol: float = DEFAULT_ATOL,
-    names: Optional[Sequence[str]] = None,
-) -> ParityReport:
+def assert_outputs_close(expected: Any, actual: Any, **options: Any) -> ParityReport:
     """Like :func:`compare_outputs`, but raise ``AssertionError`` unless all outputs are close.
 
     For tests and notebook checks. Introduced in lessons/04_export.ipynb.
+
+    Args:
+        expected, actual: As :func:`compare_outputs`.
+        **options: ``rtol``, ``atol`` and ``names``, as :func:`compare_outputs` (whose
+            signature ``help()`` shows here too: one list of parameters, kept in one place).
 
     Returns:
         The :class:`ParityReport` when every output is within tolerance.
@@ -364,7 +363,10 @@ def assert_outputs_close(
             report's table with its FAIL line.
         ValueError, TypeError: As :func:`compare_outputs`.
     """
-    report = compare_outputs(expected, actual, rtol=rtol, atol=atol, names=names)
+    report = compare_outputs(expected, actual, **options)
     if not report.ok:
         raise AssertionError(f"Outputs differ beyond tolerance:\n{report}")
     return report
+
+
+assert_outputs_close.__signature__ = inspect.signature(compare_outputs)  # type: ignore[attr-defined]

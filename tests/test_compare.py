@@ -260,3 +260,13 @@ def test_importing_the_module_loads_no_torch_or_onnx():
     loaded = set(json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                            check=True).stdout))
     assert loaded & {"torch", "onnx", "onnxruntime"} == set()
+
+
+def test_assert_outputs_close_takes_compare_outputs_parameters():
+    import inspect
+
+    assert inspect.signature(assert_outputs_close) == inspect.signature(compare_outputs)  # what help() shows
+    with pytest.raises(TypeError, match="rtl"):
+        assert_outputs_close([np.ones(2)], [np.ones(2)], rtl=1e-3)
+    report = assert_outputs_close([np.ones(2)], [np.ones(2) + 1e-3], rtol=1e-2, names=["y"])
+    assert report.ok and report.rtol == 1e-2
