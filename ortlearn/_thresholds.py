@@ -6,7 +6,6 @@ this module keeps ``metrics.py`` to one screenful of topics.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -106,8 +105,10 @@ class ThresholdSweep:
 
     def _repr_html_(self) -> str:
         note = self._shown()[1]
-        foot = html.escape(" ".join(filter(None, [note, self._footer()])))
-        return f"{self._table().format_html()}<p>{foot}</p>"
+        from ortlearn._html import render, safe
+
+        return render("threshold_sweep.html", table=safe(self._table().format_html()),
+                      foot=" ".join(filter(None, [note, self._footer()])))
 
     def plot(self, ax: Union[None, "Axes", Sequence["Axes"]] = None) -> "Figure":
         """Draw the precision–recall curve with the swept thresholds, and the metrics against the threshold.

@@ -12,7 +12,6 @@ Introduced in lessons/00_start_here.ipynb.
 
 from __future__ import annotations
 
-import html
 import importlib.metadata as metadata
 import os
 import platform
@@ -143,16 +142,10 @@ class SetupReport:
         return str(self)
 
     def _repr_html_(self) -> str:
-        problems = "".join(f"<li>{html.escape(p)}</li>" for p in self.problems)
-        verdict = html.escape(self._verdict())
-        notes = "".join(f"<p>Note: {html.escape(note)}</p>" for note in self.notes)
-        return (
-            "<div><strong>ortlearn doctor</strong>"
-            f"{self._table().format_html()}<p>{verdict}</p>"
-            + (f"<ul>{problems}</ul>" if problems else "")
-            + notes
-            + "</div>"
-        )
+        from ortlearn._html import render, safe
+
+        return render("doctor.html", table=safe(self._table().format_html()), verdict=self._verdict(),
+                      problems=self.problems, notes=self.notes)
 
 
 def _installed_version(name: str) -> str | None:

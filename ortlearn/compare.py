@@ -13,7 +13,6 @@ Introduced in lessons/04_export.ipynb.
 
 from __future__ import annotations
 
-import html
 import inspect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -169,8 +168,10 @@ class ParityReport:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        color = "green" if self.ok else "#b00020"
-        return f'{self._table().format_html()}<p style="color:{color}"><b>{html.escape(self.verdict)}</b></p>'
+        from ortlearn._html import render, safe
+
+        return render("parity_report.html", table=safe(self._table().format_html()),
+                      color="green" if self.ok else "#b00020", verdict=self.verdict)
 
 
 def _to_array(value: Any, side: str, where: str) -> np.ndarray:

@@ -24,7 +24,6 @@ Introduced in lessons/00_start_here.ipynb.
 
 from __future__ import annotations
 
-import html
 import re
 import time
 import traceback
@@ -151,10 +150,9 @@ class Feedback:
         return str(self)
 
     def _repr_html_(self) -> str:
-        body = f"<p>{html.escape(self.body)}</p>" if self.body else ""
-        code = f"<pre><code>{html.escape(self.code.rstrip())}</code></pre>" if self.code else ""
-        return (f'<div class="ortlearn-feedback" style="border-left:4px solid #56B4E9;padding:2px 10px">'
-                f"<strong>{html.escape(self.title)}</strong>{body}{code}</div>")
+        from ortlearn._html import render
+
+        return render("exercise_feedback.html", title=self.title, body=self.body, code=self.code.rstrip())
 
 
 @dataclass(frozen=True)
@@ -188,10 +186,10 @@ class CheckResult:
         return str(self)
 
     def _repr_html_(self) -> str:
-        return (f'<div class="ortlearn-check ortlearn-check-{self.status}" role="status" '
-                f'style="border-left:4px solid {_BORDERS[self.status]};padding:2px 10px">'
-                f'<span aria-hidden="true">{_MARKS[self.status]}</span> <strong>{self.headline}</strong>'
-                f"{': ' + html.escape(self.message) if self.message else ''}</div>")
+        from ortlearn._html import render
+
+        return render("exercise_check.html", status=self.status, border=_BORDERS[self.status],
+                      mark=_MARKS[self.status], headline=self.headline, message=self.message)
 
 
 @dataclass

@@ -8,7 +8,6 @@ Introduced in lessons/01_onnx_format.ipynb.
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 import traceback
@@ -18,6 +17,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ortlearn._html import render
 from ortlearn.quiz.render import format_markdown_html
 
 __all__ = ["RIGHT", "WRONG", "button", "guarded", "highlight", "inline_html", "markdown_html", "plain_label",
@@ -86,9 +86,6 @@ def guarded(error_area: widgets.HTML, callback: Callable[..., None]) -> Callable
             callback(*args)
         except Exception:  # shown to the learner and logged, not swallowed
             log.exception("Quiz callback %s failed", callback.__name__)
-            error_area.value = (
-                f'<pre style="color:{WRONG};white-space:pre-wrap">Something went wrong in the quiz '
-                f"(please report this):\n{html.escape(traceback.format_exc())}</pre>"
-            )
+            error_area.value = render("quiz_error.html", color=WRONG, traceback=traceback.format_exc())
 
     return handler

@@ -3,7 +3,7 @@
 :func:`format_html` returns a complete HTML5 document with inline CSS and
 inline JavaScript only (no network, works from ``file://``);
 ``ortlearn quiz export --format html`` writes ``<topic>.html``. The page's
-templates (``page.html``, ``question.html``: Jinja2, autoescaped), stylesheet and
+templates (``page.html``, ``question.html``: Jinja2 through :mod:`ortlearn._html`, every value escaped), stylesheet and
 script are package files in ``ortlearn/quiz/page/``.
 
 **Bank text is data.** Every prompt, choice, hint and explanation is rendered
@@ -60,6 +60,7 @@ from importlib import resources
 from collections.abc import Sequence
 from typing import Any
 
+from ortlearn._html import safe, template
 from ortlearn.quiz.grading import EPSILON, MESSAGES, PLAIN_NUMBER, SPACE, VERDICT_WORD, choice_label, choice_order
 from ortlearn.quiz.questions import Bank, Question
 from ortlearn.quiz.render import format_markdown_html
@@ -135,8 +136,6 @@ def format_html(bank: Bank, *, seed: SeedOption = LEARNER) -> str:
         >>> page.startswith("<!DOCTYPE html>")  # doctest: +SKIP
         True
     """
-    from markupsafe import Markup
-
     total = len(bank.questions)
     in_browser = seed == LEARNER and not os.environ.get(SEED_ENV_VAR, "").strip()
     fixed = None if in_browser else resolve_seed(seed)
@@ -147,39 +146,26 @@ def format_html(bank: Bank, *, seed: SeedOption = LEARNER) -> str:
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     script = _asset("quiz.js")
     digest = base64.b64encode(hashlib.sha256(f"\n{script}".encode()).digest()).decode()
-    return _template("page.html").render(
+    return template("ortlearn.quiz", "page", "page.html").render(
         title=bank.title.strip(),
         topic=bank.topic,
         total=total,
-        questions=Markup(body),
-        data=Markup(data),
-        css=Markup(_asset("quiz.css")),
-        js=Markup(script),
+        questions=safe(body),
+        data=safe(data),
+        css=safe(_asset("quiz.css")),
+        js=safe(script),
         script_hash=f"sha256-{digest}",
-    )
-
-
-@lru_cache(maxsize=None)
-def _template(name: str) -> Any:
-    """A Jinja2 template of ``ortlearn/quiz/page/``, autoescaped (jinja2 loads on first use)."""
-    import jinja2
-
-    environment = jinja2.Environment(loader=jinja2.PackageLoader("ortlearn.quiz", "page"), autoescape=True,
-                                     trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                                     undefined=jinja2.StrictUndefined)
-    return environment.get_template(name)
+    ) + "\n"  # a file ends with a line break; Jinja2 drops the template's last one
 
 
 def _format_question(question: Question, number: int, total: int, order: Sequence[int]) -> str:
-    from markupsafe import Markup
-
     kind = "checkbox" if question.type == "multi_choice" else "radio"
     hint = format_markdown_html(question.hint) if question.hint.strip() else "<p>No hint for this question.</p>"
     choices = [{"index": index, "letter": choice_label(position),
-                "text_html": Markup(format_inline_html(question.choices[index].text))}
+                "text_html": safe(format_inline_html(question.choices[index].text))}
                for position, index in enumerate(order)]
-    return _template("question.html").render(
+    return template("ortlearn.quiz", "page", "question.html").render(
         qid=f"q-{question.id}", type=question.type, number=number, total=total, kind=kind,
-        prompt_html=Markup(format_markdown_html(question.prompt)), code=question.code.rstrip(),
-        choices=choices, hint_html=Markup(hint),
-    ).removesuffix("\n")
+        prompt_html=safe(format_markdown_html(question.prompt)), code=question.code.rstrip(),
+        choices=choices, hint_html=safe(hint),
+    )

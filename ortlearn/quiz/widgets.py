@@ -21,7 +21,6 @@ Introduced in lessons/01_onnx_format.ipynb.
 
 from __future__ import annotations
 
-import html
 import os
 import time
 from collections.abc import Callable
@@ -31,6 +30,7 @@ import ipywidgets as widgets
 import traitlets
 from IPython.display import display
 
+from ortlearn._html import render
 from ortlearn.quiz._controls import button, guarded, inline_html, markdown_html, plain_label
 from ortlearn.quiz.checkpoint import Checkpoint, CheckpointOutcome
 from ortlearn.quiz.grading import Grade
@@ -90,8 +90,8 @@ class QuizWidget(widgets.VBox):
                   if any(q.difficulty == d for q in bank.questions)]
         how = (" · exam: no feedback until you submit; your first answer to each question is scored"
                if self.mode == "exam" else "")
-        self.header = widgets.HTML(f"<h3>{html.escape(bank.title)}</h3><p>{_plural(len(bank))}: "
-                                   f"{' · '.join(counts)}{how}</p>")
+        self.header = widgets.HTML(render("quiz_header.html", title=bank.title, count=_plural(len(bank)),
+                                          counts=" · ".join(counts), how=how))
         self.progress_line = widgets.Label(self._progress_text())
         exam = self.mode == "exam"
         self.summary_button = button("Summary", "Show your score and what to review", "list", visible=not exam)
