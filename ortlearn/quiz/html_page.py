@@ -160,7 +160,7 @@ def format_html(bank: Bank, *, seed: SeedOption = LEARNER) -> str:
 
 def _format_question(question: Question, number: int, total: int, order: Sequence[int]) -> str:
     kind = "checkbox" if question.type == "multi_choice" else "radio"
-    hint = format_markdown_html(question.hint) if question.hint.strip() else "<p>No hint for this question.</p>"
+    hint = format_markdown_html(question.hint) if question.hint.strip() else ""
     choices = [{"index": index, "letter": choice_label(position),
                 "text_html": safe(format_inline_html(question.choices[index].text))}
                for position, index in enumerate(order)]
