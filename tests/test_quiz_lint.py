@@ -185,3 +185,17 @@ def test_validate_prints_lint_findings_and_fails(tmp_path, monkeypatch, capsys):
         "Rewrite some statements the other way round (and prove them in verify:).",
         "1 problem found.",
     ]
+
+
+def test_longest_habit_fires_without_a_clear_margin():
+    almost = ("option of twenty-two!", "option of twenty ch", "short", "short")  # longest, but < 1.2×
+    questions = [single("a", 0, almost), single("b", 0, almost), single("c", 0, almost), single("d", 1)]
+    findings = lint.lint_longest_habit(bank(*questions))
+    assert rules(findings) == ["longest-habit"]
+    assert "answers 3 of 4 single-choice questions correctly" in findings[0].message
+
+
+def test_longest_habit_allows_half():
+    almost = ("option of twenty-two!", "option of twenty ch", "short", "short")
+    questions = [single("a", 0, almost), single("b", 0, almost), single("c", 1), single("d", 2)]
+    assert lint.lint_longest_habit(bank(*questions)) == []

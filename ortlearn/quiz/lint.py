@@ -20,6 +20,8 @@ Rules and thresholds (see ``quizzes/README.md``, "Answer tells"):
                              of them. Chance, for 4 options, is 25 %.
 ``shortest-correct``         The same for the clearly shortest option (next shortest ≥ 1.2 ×
                              it): trimming correct options must not create the opposite tell.
+``longest-habit``            The correct option is the strictly longest one, by any margin, in
+                             at most 50 % of a bank's single-choice questions.
 ``hedge-correct``            In a bank with ≥ 4 single-choice questions, the correct option is
                              the only one with a hedging word ("usually", "about", "may", …)
                              in at most 35 % of them.
@@ -57,6 +59,8 @@ __all__ = [
     "lint_multi_correct_first",
     "lint_true_false_balance",
     "lint_length_tells",
+    "lint_longest_habit",
+    "MAX_LONGEST_HABIT_SHARE",
     "lint_hedge_tells",
     "lint_near_duplicates",
     "question_tokens",
@@ -77,6 +81,8 @@ TRUE_SHARE_RANGE = (0.4, 0.6)
 LENGTH_RATIO = 1.2
 #: Largest share of single-choice questions whose correct option is clearly the longest (or shortest).
 MAX_LENGTH_TELL_SHARE = 0.35
+#: Largest share of single-choice questions whose correct option is simply the longest (any margin).
+MAX_LONGEST_HABIT_SHARE = 0.5
 #: Largest share of single-choice questions whose correct option alone is hedged.
 MAX_HEDGE_TELL_SHARE = 0.35
 #: Words that soften a claim; test-wise learners pick the one hedged option.
@@ -218,6 +224,30 @@ def lint_length_tells(bank: Bank) -> list[Finding]:
     return findings
 
 
+def lint_longest_habit(bank: Bank) -> list[Finding]:
+    """Flag a bank where "always pick the longest option" scores too well, even without a clear margin.
+
+    :func:`lint_length_tells` catches answers that stand out by :data:`LENGTH_RATIO`; this rule
+    catches the habit itself: the correct option is the strictly longest one in more than
+    :data:`MAX_LONGEST_HABIT_SHARE` of the bank's single-choice questions (chance, for 4 options, is 25 %).
+    """
+    single = _single(bank)
+    if len(single) < MIN_SINGLE_CHOICE:
+        return []
+    longest = []
+    for q in single:
+        lengths = [len(c.text.strip()) for c in q.choices]
+        (answer,) = q.correct_indices
+        if all(lengths[answer] > n for i, n in enumerate(lengths) if i != answer):
+            longest.append(q.id)
+    if len(longest) / len(single) <= MAX_LONGEST_HABIT_SHARE:
+        return []
+    return [Finding(bank.topic, "", "longest-habit",
+                    f"always picking the longest option answers {len(longest)} of {len(single)} single-choice "
+                    f"questions correctly (at most {MAX_LONGEST_HABIT_SHARE:.0%} allowed): {', '.join(longest)}. "
+                    "Shorten some correct options or lengthen distractors.")]
+
+
 def _hedged(text: str) -> bool:
     return bool(HEDGE_WORDS & set(_WORD.findall(text.lower())))
 
@@ -278,6 +308,7 @@ def lint_bank(bank: Bank) -> list[Finding]:
         *lint_multi_correct_first(bank),
         *lint_true_false_balance(bank),
         *lint_length_tells(bank),
+        *lint_longest_habit(bank),
         *lint_hedge_tells(bank),
     ]
 
