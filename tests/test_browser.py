@@ -62,38 +62,38 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def lab_url(tmp_path_factory) -> Iterator[str]:
-    """Base URL of a JupyterLab serving the repository root."""
-    _need_chromium()
-    tmp = tmp_path_factory.mktemp("jupyter")
+@contextlib.contextmanager
+def run_lab(tmp: Path, cwd: Path, *, root_dir: Path | None = None, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Start JupyterLab on 127.0.0.1 with its config, data and runtime folders in ``tmp``; yield its base URL.
+
+    No token, no password, no XSRF check (the server answers only on the loopback address, for a test's
+    browser). ``env`` adds variables; the server is stopped, and its log closed, on the way out.
+    """
     config_dir = tmp / "config"
     for name, values in LAB_SETTINGS.items():
         path = config_dir / "lab" / "user-settings" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
-    env = dict(os.environ, ORTLEARN_DATA_DIR=str(tmp / "ortlearn-data"), JUPYTER_CONFIG_DIR=str(config_dir),
-               JUPYTER_DATA_DIR=str(tmp / "data"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
-               PYTHONHASHSEED="0")
-    env.pop("PYTEST_CURRENT_TEST", None)
+    full_env = dict(os.environ, ORTLEARN_DATA_DIR=str(tmp / "ortlearn-data"), JUPYTER_CONFIG_DIR=str(config_dir),
+                    JUPYTER_DATA_DIR=str(tmp / "data"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), **(env or {}))
+    full_env.pop("PYTEST_CURRENT_TEST", None)
     port = _free_port()
+    root_arg = [f"--ServerApp.root_dir={root_dir}"] if root_dir else []
     log = (tmp / "lab.log").open("wb")
     proc = subprocess.Popen(
-        [str(JUPYTER), "lab", "--no-browser", "--allow-root", f"--port={port}", "--ip=127.0.0.1",
+        [str(JUPYTER), "lab", "--no-browser", "--allow-root", f"--port={port}", "--ip=127.0.0.1", *root_arg,
          "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=cwd, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
                 pytest.fail(f"JupyterLab exited with {proc.returncode}; log: {tmp / 'lab.log'}")
-            try:
+            with contextlib.suppress(OSError):
                 with urllib.request.urlopen(f"{url}/api", timeout=2) as response:
                     if response.status == 200:
                         break
-            except OSError:
-                pass
             if time.monotonic() > deadline:
                 pytest.fail(f"JupyterLab did not answer {url}/api within 60 s; log: {tmp / 'lab.log'}")
             time.sleep(0.3)
@@ -107,6 +107,14 @@ def lab_url(tmp_path_factory) -> Iterator[str]:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def lab_url(tmp_path_factory) -> Iterator[str]:
+    """Base URL of a JupyterLab serving the repository root."""
+    _need_chromium()
+    with run_lab(tmp_path_factory.mktemp("jupyter"), REPO, env={"PYTHONHASHSEED": "0"}) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -12,35 +12,24 @@ becomes ``<strong>``.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 import re
 import shutil
-import signal
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 import pytest
 from test_browser import (  # the same JupyterLab setup and helpers as the quiz's browser test
-    JUPYTER,
-    LAB_SETTINGS,
-    _free_port,
     _need_chromium,
     button,
     open_and_run_all,
+    run_lab,
     screenshot_on_failure,
 )
 
 pytestmark = pytest.mark.browser
 
-HOSTILE = Path(__file__).resolve().parents[1].parent / "shared" / "review" / "hostile_banks"
-if not HOSTILE.is_dir():
-    HOSTILE = Path("/work/shared/review/hostile_banks")
+HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile_banks"  # the review's banks (see README there)
 
 PLAIN = """topic: plain
 title: Plain
@@ -57,8 +46,6 @@ questions:
 def hostile_lab(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """A JupyterLab whose root is a fresh temporary folder holding the banks and one notebook that shows them."""
     _need_chromium()
-    if not (HOSTILE / "impact.yaml").exists() or not (HOSTILE / "evil.yaml").exists():
-        pytest.skip(f"the review's hostile banks are not in {HOSTILE}")
     tmp = tmp_path_factory.mktemp("hostile-lab")
     root = tmp / "root"
     root.mkdir()
@@ -75,45 +62,8 @@ def hostile_lab(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     nbformat.write(notebook, root / "hostile.ipynb")
     (tmp / "home").mkdir()
 
-    config_dir = tmp / "config"
-    for name, values in LAB_SETTINGS.items():
-        path = config_dir / "lab" / "user-settings" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values))
-    env = dict(os.environ, ORTLEARN_DATA_DIR=str(tmp / "ortlearn-data"), JUPYTER_CONFIG_DIR=str(config_dir),
-               JUPYTER_DATA_DIR=str(tmp / "data"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), HOME=str(tmp / "home"),
-               IPYTHONDIR=str(tmp / "ipython"))
-    env.pop("PYTEST_CURRENT_TEST", None)
-    port = _free_port()
-    log = (tmp / "lab.log").open("wb")
-    proc = subprocess.Popen(
-        [str(JUPYTER), "lab", "--no-browser", "--allow-root", f"--port={port}", "--ip=127.0.0.1",
-         f"--ServerApp.root_dir={root}", "--IdentityProvider.token=", "--ServerApp.password=",
-         "--ServerApp.disable_check_xsrf=True"],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"JupyterLab exited with {proc.returncode}; log: {tmp / 'lab.log'}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{url}/api", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            if time.monotonic() > deadline:
-                pytest.fail(f"JupyterLab did not answer {url}/api within 60 s; log: {tmp / 'lab.log'}")
-            time.sleep(0.3)
+    with run_lab(tmp, root, root_dir=root, env={"HOME": str(tmp / "home"), "IPYTHONDIR": str(tmp / "ipython")}) as url:
         yield url, root
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
 
 
 def test_finding01_hostile_banks_run_nothing_in_jupyterlab(hostile_lab, request):

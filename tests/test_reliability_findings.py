@@ -32,7 +32,7 @@ from ortlearn.quiz.questions import Bank, Choice, Question
 from ortlearn.quiz.render import format_markdown_html
 from ortlearn.quiz.widgets import QuizWidget
 
-HOSTILE = Path("/work/shared/review/hostile_banks")
+HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile_banks"  # the review's banks
 PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(2)><iframe srcdoc='x'></iframe>[l](javascript:alert(3))"
 
 
@@ -123,8 +123,6 @@ def test_finding02_export_never_writes_outside_output(tmp_path, capsys):
     victim.parent.mkdir()
     victim.write_text("the teacher's page")
     bank = HOSTILE / "from-colleague.yaml"
-    if not bank.exists():
-        bank = _write_bank(tmp_path, "from-colleague.yaml", TRUE_FALSE.format(topic="../victim-site/index", prompt="p"))
     assert main(["quiz", "export", "--format", "html", "--output", str(tmp_path / "exportdir"), str(bank)]) == 1
     assert victim.read_text() == "the teacher's page"
     assert "field 'topic': expected a plain file stem" in capsys.readouterr().err
