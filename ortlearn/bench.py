@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # matplotlib and tqdm are imported lazily: ``import ortlearn.
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["LatencyStats", "LatencyTable", "measure_latency", "compare_latency", "show_latency"]
+__all__ = ["LatencyStats", "LatencyTable", "measure_latency", "compare_latency", "show_latency", "format_speedup"]
 
 _LESSON = "05_metrics_pitfalls"
 _MAX_SAMPLES = 1_000_000  # with min_time: stop here even if min_time is not reached yet
@@ -272,24 +272,8 @@ class LatencyTable:
             >>> compare_latency([slow, fast]).verdicts()
             ("'ort' is 2.00× faster than 'torch' at p50",)
         """
-        if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
-            raise TypeError(f"noise must be a fraction such as 0.1; got {type(noise).__name__}: {noise!r}; {_see()}.")
-        if not 0 <= noise < 1:
-            raise ValueError(f"noise must be in [0, 1), e.g. 0.1 for 10 %; got {noise!r}; {_see()}.")
         base = self.stats[self.baseline]
-        lines = []
-        for k, (s, x) in enumerate(zip(self.stats, self.speedup)):
-            if k == self.baseline:
-                continue
-            change = s.p50_ms / base.p50_ms - 1 if base.p50_ms > 0 else math.inf
-            if abs(change) < noise:
-                lines.append(f"{s.label!r} and {base.label!r} are within {noise:.0%} at p50 ({x:.2f}\u00d7): "
-                             f"no difference beyond noise")
-            elif x > 1:
-                lines.append(f"{s.label!r} is {x:.2f}\u00d7 faster than {base.label!r} at p50")
-            else:
-                lines.append(f"{s.label!r} is {1 / x:.2f}\u00d7 slower than {base.label!r} at p50")
-        return tuple(lines)
+        return tuple(format_speedup(base, s, noise=noise) for k, s in enumerate(self.stats) if k != self.baseline)
 
     def _cells(self) -> list[list[str]]:
         cells = [["", "p50", "p90", "p99", "mean", "n", "speed-up"]]
@@ -415,3 +399,49 @@ def show_latency(
         TypeError, ValueError: As :func:`compare_latency` and :meth:`LatencyTable.plot`.
     """
     return compare_latency(stats, baseline=baseline).plot(ax, log=log, title=title)
+
+
+def format_speedup(base: LatencyStats, new: LatencyStats, *, what: str | None = None, noise: float = NOISE) -> str:
+    """Say whether ``new``'s p50 differs from ``base``'s beyond noise, in one sentence.
+
+    The course's rule of thumb: p50s within ``noise`` (relative) of each other are no measurable
+    difference; otherwise ``new`` is so many times faster or slower. :meth:`LatencyTable.verdicts`
+    says the same for every row of a table.
+
+    Introduced in lessons/05_metrics_pitfalls.ipynb; lessons/07_performance.ipynb prints every speed
+    conclusion with it.
+
+    Args:
+        base: The reference measurement (e.g. PyTorch's).
+        new: The measurement compared with it (e.g. ORT's).
+        what: Words to start the sentence with, e.g. ``"digits CNN batch 1, ORT vs PyTorch"``; by
+            default the sentence names both labels.
+        noise: The relative p50 difference treated as noise, in [0, 1); by default :data:`NOISE` (10 %).
+
+    Returns:
+        One sentence, e.g. ``"'ort' is 2.00× faster than 'torch' at p50"``.
+
+    Raises:
+        TypeError, ValueError: ``noise`` is not a number in [0, 1).
+
+    Example:
+        >>> slow = LatencyStats.from_samples("torch", [4.0, 4.2, 3.9])
+        >>> fast = LatencyStats.from_samples("ort", [2.0, 2.1, 1.9])
+        >>> format_speedup(slow, fast, what="ORT vs torch")
+        'ORT vs torch: 2.00× faster at p50'
+    """
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
+        raise TypeError(f"noise must be a fraction such as 0.1; got {type(noise).__name__}: {noise!r}; {_see()}.")
+    if not 0 <= noise < 1:
+        raise ValueError(f"noise must be in [0, 1), e.g. 0.1 for 10 %; got {noise!r}; {_see()}.")
+    speedup = base.p50_ms / new.p50_ms if new.p50_ms > 0 else math.inf
+    change = new.p50_ms / base.p50_ms - 1 if base.p50_ms > 0 else math.inf
+    subject = f"{what}:" if what else f"{new.label!r} is"
+    versus = "" if what else f" than {base.label!r}"
+    if abs(change) < noise:
+        if what:
+            return f"{what}: {speedup:.2f}\u00d7, within {noise:.0%} at p50: no difference beyond noise"
+        return f"{new.label!r} and {base.label!r} are within {noise:.0%} at p50 ({speedup:.2f}\u00d7): no difference beyond noise"
+    if speedup > 1:
+        return f"{subject} {speedup:.2f}\u00d7 faster{versus} at p50"
+    return f"{subject} {1 / speedup:.2f}\u00d7 slower{versus} at p50"

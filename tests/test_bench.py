@@ -342,3 +342,14 @@ def test_import_loads_no_heavy_library() -> None:
     loaded = set(json.loads(out))
     assert "ortlearn.bench" in loaded
     assert loaded & {"sklearn", "matplotlib", "torch", "onnxruntime", "onnx", "tqdm"} == set()
+
+
+def test_format_speedup_names_the_comparison_and_applies_the_noise_rule() -> None:
+    from ortlearn.bench import LatencyStats, format_speedup
+
+    slow, fast = LatencyStats.from_samples("torch", [4.0, 4.2, 3.9]), LatencyStats.from_samples("ort", [2.0, 2.1, 1.9])
+    close = LatencyStats.from_samples("close", [4.1, 4.3, 4.0])
+    assert format_speedup(slow, fast, what="ORT vs torch") == "ORT vs torch: 2.00× faster at p50"
+    assert format_speedup(fast, slow, what="torch vs ORT") == "torch vs ORT: 2.00× slower at p50"
+    assert format_speedup(slow, close, what="x") == "x: 0.98×, within 10% at p50: no difference beyond noise"
+    assert format_speedup(slow, fast) == "'ort' is 2.00× faster than 'torch' at p50"
