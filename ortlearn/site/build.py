@@ -51,6 +51,12 @@ README_PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "teaching.html": ("Teaching notes", (
         "Teaching with this course", "How the quizzes work", "How the exercises work")),
 }
+#: The style of the links back to the course that the site adds to each exported quiz page (its own CSS
+#: styles no link; the page's Content-Security-Policy allows inline styles).
+_QUIZ_NAV_CSS = """.course-nav { max-width: 52rem; margin: 0 auto; padding: 0.75rem 1.25rem 0; }
+.course-nav a { color: #1a5fb4; }
+@media (prefers-color-scheme: dark) { .course-nav a { color: #8cb4ff; } }
+"""
 
 
 @dataclass
@@ -222,9 +228,9 @@ class _Site:
             back = f'<a href="../index.html">Course home</a> · <a href="index.html">All quizzes</a>'
             if lesson:
                 back += f' · <a href="../lessons/{topic}.html">Lesson {topic.split("_", 1)[0]}: {lesson.title}</a>'
-            page = format_html(bank).replace("<body>\n<main>", f'<body>\n<nav aria-label="Course" '
-                                                                f'style="max-width:52rem;margin:0 auto;padding:0.75rem '
-                                                                f'1.25rem 0">{back}</nav>\n<main>', 1)
+            page = format_html(bank).replace("</head>", f"<style>\n{_QUIZ_NAV_CSS}</style>\n</head>", 1)
+            page = page.replace("<body>\n<main>", f'<body>\n<nav aria-label="Course" class="course-nav">{back}</nav>\n'
+                                "<main>", 1)
             target = self.output / "quizzes" / f"{topic}.html"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(page, encoding="utf-8")
