@@ -121,6 +121,7 @@ def build_site(root: str | Path = ".", output: str | Path = "_site", *, lessons:
     site.write_quizzes()
     for name, (title, sections) in README_PAGES.items():
         site.write_readme_page(name, title, sections)
+    (output / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve the files as they are
     report.seconds = time.perf_counter() - start
     return report
 
