@@ -85,7 +85,8 @@ class SiteReport:
                 f"in {self.seconds:.1f} s")
 
 
-def build_site(root: str | Path = ".", output: str | Path = "_site", *, lessons: Sequence[Lesson] = LESSONS) -> SiteReport:
+def build_site(root: str | Path = ".", output: str | Path = "_site", *,
+               lessons: Sequence[Lesson] = LESSONS) -> SiteReport:
     """Write the course's website into ``output`` from the repository at ``root``.
 
     Args:
