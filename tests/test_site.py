@@ -329,3 +329,38 @@ def test_axe_finds_no_serious_or_critical_violation(browser, server, scheme):
     serious = {path: {rule: found for rule, found in rules.items() if found[0] in {"serious", "critical"}}
                for path, rules in report.items()}
     assert not any(serious.values()), serious
+
+
+def test_a_new_lesson_its_bank_and_exercises_are_picked_up_without_edits(tmp_path):
+    """What lessons 10 and 11 will do: a notebook, a bank and an exercise file appear; the site shows them."""
+    from ortlearn.lessons import Lesson
+
+    root = tmp_path / "repo"
+    (root / "lessons").mkdir(parents=True)
+    (root / "quizzes" / "banks").mkdir(parents=True)
+    (root / "ortlearn" / "exercises").mkdir(parents=True)
+    (root / "README.md").write_text((REPO / "README.md").read_text(encoding="utf-8"), encoding="utf-8")
+    bank = yaml.safe_load((REPO / "quizzes" / "banks" / "02_sessions.yaml").read_text(encoding="utf-8"))
+    bank["topic"] = "42_new"
+    (root / "quizzes" / "banks" / "42_new.yaml").write_text(yaml.safe_dump(bank, allow_unicode=True), encoding="utf-8")
+    exercises = {"topic": "42_new", "exercises": {"q1": {"title": "Do it", "task": "Write f.", "hints": ["Look up."],
+                                                         "solution": "def f():\n    return 1\n"}}}
+    (root / "ortlearn" / "exercises" / "lesson42.yaml").write_text(yaml.safe_dump(exercises), encoding="utf-8")
+    widget = {"application/vnd.jupyter.widget-view+json": {"model_id": "x"}, "text/plain": "Quiz('New')"}
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": "# 42 · New\n\nSee [lesson 00](00_start_here.ipynb)."},
+        {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": "ex = ol.exercises.load('42_new')\n"
+         "ex.q1.check(f)", "outputs": [{"output_type": "stream", "name": "stdout", "text": "Not attempted yet"}]},
+        {"cell_type": "code", "metadata": {}, "execution_count": 2, "source": 'ol.quiz.show("42_new")',
+         "outputs": [{"output_type": "display_data", "metadata": {}, "data": widget}]},
+    ]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (root / "lessons" / "42_new.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    lessons = (Lesson("42_new", "New", "Something new."), Lesson("43_missing", "Missing", "Not written yet."))
+    report = build_site(root, tmp_path / "_site", lessons=lessons)
+    page = (tmp_path / "_site" / "lessons" / "42_new.html").read_text(encoding="utf-8")
+    assert "<h1" in page and "42 · New" in page and "Exercise 1 (Do it): hint 1 of 1</summary>" in page
+    assert 'href="../quizzes/42_new.html"' in page and '<span class="unlinked">lesson 00</span>' in page
+    assert (tmp_path / "_site" / "quizzes" / "42_new.html").is_file()
+    assert any("43_missing" in warning for warning in report.warnings)
+    assert not (tmp_path / "_site" / "lessons" / "43_missing.html").exists()

@@ -157,6 +157,10 @@ class _Site:
     report: SiteReport
     lessons: list[Lesson]
     banks: list[str]
+    exercises: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.exercises = _exercise_texts(self.root)
 
     def write_page(self, path: str, *, title: str, body: str, headings: Sequence[Heading] = (),
                    aside: str = "", pager: str = "") -> None:
@@ -202,7 +206,7 @@ class _Site:
             return None
 
         body = render_notebook(notebook, source=lesson.path, markdown=markdown, figure_dir=lesson.stem,
-                               quiz_href=quiz_href, exercises=_exercise_texts(self.root).get(lesson.stem))
+                               quiz_href=quiz_href, exercises=self.exercises.get(lesson.stem))
         figures = self.output / "lessons" / lesson.stem
         for name, data in body.figures.items():
             figures.mkdir(parents=True, exist_ok=True)
