@@ -23,7 +23,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg --
 # Instruction-set levels below this CPU's that `make portable` emulates (see scripts/cpu_level.py).
 CPU_LEVELS ?= $(shell $(PYTHON) scripts/cpu_level.py --list 2>/dev/null)
 
-.PHONY: help venv lab test unit portable nbval notebooks lock doctor clean
+.PHONY: help venv lab test unit portable nbval notebooks lock doctor clean site site-serve
 
 help:
 	@echo "make lab [PORT=8888]   start JupyterLab on lessons/00_start_here.ipynb (127.0.0.1:PORT)"
@@ -33,6 +33,8 @@ help:
 	@echo "make nbval NB=path     re-run one notebook and compare its stored outputs"
 	@echo "make notebooks         re-execute every notebook in place (refresh stored outputs)"
 	@echo "make doctor            print the setup report"
+	@echo "make site              build the course as a static website into _site/ (no re-execution)"
+	@echo "make site-serve        build it, then preview it on http://127.0.0.1:$(SITE_PORT)/"
 	@echo "make lock              re-resolve requirements.lock from pyproject.toml (maintainers)"
 
 # First use: create .venv and install the course with the exact versions in requirements.lock
@@ -69,6 +71,17 @@ notebooks: $(STAMP)
 doctor: $(STAMP)
 	$(BIN)/ortlearn doctor
 
+# The course as a static website (ortlearn/site): the stored notebooks' outputs, every quiz as its offline
+# page, the README's teaching notes; nothing re-executed, nothing fetched from another host. Any static host
+# serves _site/ as it is (README: "The course as a website").
+SITE_DIR ?= _site
+SITE_PORT ?= 8000
+site: $(STAMP)
+	$(BIN)/python -m ortlearn.site --output $(SITE_DIR)
+
+site-serve: site
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory $(SITE_DIR) $(SITE_PORT)
+
 # Resolve the newest versions pyproject.toml allows in a throw-away venv and pin them, then check that
 # every pin has wheels for Python 3.11-3.13 on Linux, macOS and Windows (scripts/lockfile.py).
 # torch stays at the version this course is tested with; CUDA-only packages are never pinned.
@@ -84,4 +97,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) lessons/artifacts quizzes/artifacts .pytest_cache
+	rm -rf $(VENV) lessons/artifacts quizzes/artifacts .pytest_cache _site
