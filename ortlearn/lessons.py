@@ -43,6 +43,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("07_performance", "Performance", "ORT vs PyTorch, threads, optimization levels, int8 quantization."),
     Lesson("08_custom_operators", "Custom operators", "ONNX functions and Python custom ops with onnxruntime-extensions."),
     Lesson("09_real_model_ocr", "A real model: OCR", "A production OCR pipeline (PP-OCR) taken apart, measured, and its classic bugs' cost."),
+    Lesson("10_quantization", "Quantization", "Static and dynamic int8, calibration, QDQ, per-channel, int8 instructions, float16; when to quantize."),
     Lesson("11_deployment", "Deployment", "IOBinding, metadata, opset compatibility, threads for a service, ORT format, external data."),
 )
 

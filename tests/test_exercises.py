@@ -216,7 +216,8 @@ def test_notebook_cells_for_lessons_04_to_08_cover_every_exercise_and_store_the_
             assert str(eval(last, scope)).startswith("Not attempted yet: "), (stem, last)
 
 
-@pytest.mark.parametrize("stem", ["01_onnx_format", "02_sessions", "03_providers", "09_real_model_ocr", "11_deployment"])
+@pytest.mark.parametrize("stem", ["01_onnx_format", "02_sessions", "03_providers", "09_real_model_ocr",
+                                  "10_quantization", "11_deployment"])
 def test_lessons_01_to_03_check_every_exercise_and_store_it_unattempted(stem):
     from pathlib import Path
 

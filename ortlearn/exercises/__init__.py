@@ -45,6 +45,7 @@ LESSONS = {
     "07_performance": "lesson07",
     "08_custom_operators": "lesson08",
     "09_real_model_ocr": "lesson09",
+    "10_quantization": "lesson10",
     "11_deployment": "lesson11",
 }
 
