@@ -99,7 +99,9 @@ def test_the_exam_summary_breaks_the_score_down_per_topic():
 
 
 def test_the_per_topic_table_says_when_a_topic_has_too_few_questions_to_judge():
-    exam = make_exam(seed=2026)  # 18 questions, 2 per lesson
+    exam = make_exam(seed=2026)  # 2 questions per lesson
+    total = 2 * len(LESSON_TOPICS)
+    assert sum(DEFAULT_DRAW.values()) == total
     quiz = QuizWidget(exam, mode="exam", seed=None)
     for widget in quiz.questions:  # answer everything right
         question = widget.question
@@ -113,9 +115,10 @@ def test_the_per_topic_table_says_when_a_topic_has_too_few_questions_to_judge():
         widget.check_button.click()
     assert quiz.summary.value == ""  # nothing before the exam is submitted
     summary = quiz.submit()
-    assert (summary.correct, summary.total) == (18, 18)
-    assert [(t.questions, t.too_few) for t in summary.topics] == [(2, True)] * 9
+    assert (summary.correct, summary.total) == (total, total)
+    assert [(t.questions, t.too_few) for t in summary.topics] == [(2, True)] * len(LESSON_TOPICS)
     text = quiz.summary_text()
-    assert text.count("| 2 | 2 | 2 | < 3 questions: too few to judge |") == 9
-    bigger = QuizWidget(make_exam(seed=1, draw={"easy": 9, "medium": 12, "hard": 6}), mode="exam").make_summary()
+    assert text.count("| 2 | 2 | 2 | < 3 questions: too few to judge |") == len(LESSON_TOPICS)
+    # 3 per lesson (33 for 11 lessons)
+    bigger = QuizWidget(make_exam(seed=1, draw={"easy": 11, "medium": 15, "hard": 7}), mode="exam").make_summary()
     assert all(t.questions == 3 and not t.too_few for t in bigger.topics)

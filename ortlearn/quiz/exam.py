@@ -9,8 +9,8 @@ How the draw works (stratified twice):
 
 1. **By lesson.** Each bank gets an equal share of the questions; when the
    total does not divide evenly, the seed picks which banks get one more. So
-   every lesson is examined whatever the seed (with the default 18 questions
-   and 9 lessons: exactly 2 each).
+   every lesson is examined whatever the seed (with the default 22 questions
+   and 11 lessons: exactly 2 each).
 2. **By difficulty.** The exam holds exactly ``draw[difficulty]`` questions of
    each difficulty. Inside each bank's share, each question's difficulty is drawn
    in proportion to how many of that difficulty are still wanted (so any bank's
@@ -38,9 +38,9 @@ from ortlearn.quiz.questions import DIFFICULTIES, Bank, Question
 
 __all__ = ["DEFAULT_DRAW", "draw_exam", "make_exam"]
 
-#: Questions drawn per difficulty when nothing else is asked for: 18 in all,
-#: 2 from each of the 9 lesson banks.
-DEFAULT_DRAW: Mapping[str, int] = {"easy": 6, "medium": 8, "hard": 4}
+#: Questions drawn per difficulty when nothing else is asked for: 22 in all,
+#: 2 from each of the 11 lesson banks.
+DEFAULT_DRAW: Mapping[str, int] = {"easy": 7, "medium": 10, "hard": 5}
 
 
 def make_exam(
@@ -56,7 +56,7 @@ def make_exam(
         draw: How many questions of each difficulty, e.g. ``{"easy": 5, "medium": 7, "hard": 4}``
             (the default, :data:`DEFAULT_DRAW`). The total is shared equally between the banks.
         topics: The banks to draw from; default: every bank named after a lesson
-            (``01_onnx_format`` … ``08_custom_operators``), not the practice set.
+            (``01_onnx_format`` … ``11_deployment``), not the practice set.
 
     Returns:
         A bank with topic ``"final_exam"``: easy questions first, then medium, then hard.
@@ -70,7 +70,7 @@ def make_exam(
     Example:
         >>> exam = make_exam(seed=2026)
         >>> len(exam.questions), len({q.topic for q in exam.questions})
-        (18, 9)
+        (22, 11)
         >>> ortlearn.quiz.show(exam, mode="exam")  # doctest: +SKIP
     """
     from ortlearn.quiz.bank import banks_dir, load_banks
