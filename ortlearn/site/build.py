@@ -190,8 +190,11 @@ class _Site:
             rows.append({"number": number, "href": f"lessons/{lesson.stem}.html", "title": lesson.title,
                          "summary": lesson.summary, "quiz": quiz, "notebook": f"lessons/{lesson.stem}.ipynb"})
         others = [topic for topic in self.banks if topic not in {lesson.stem for lesson in self.lessons}]
+        from ortlearn.quiz.bank import load_bank
+
         body = template("ortlearn.site", "templates", "home.html").render(
-            rows=rows, others=[{"topic": topic, "href": f"quizzes/{topic}.html"} for topic in others])
+            rows=rows, others=[{"title": load_bank(self.root / "quizzes" / "banks" / f"{topic}.yaml").title.strip(),
+                                "href": f"quizzes/{topic}.html"} for topic in others])
         self.write_page("index.html", title="Learn ONNX Runtime by running it", body=body)
 
     def write_lesson(self, lesson: Lesson, *, previous: Lesson | None, following: Lesson | None) -> None:
