@@ -35,7 +35,7 @@ REQUIRED: tuple[tuple[str, str], ...] = (
     ("onnx", "build, check and inspect models (every lesson)"),
     ("onnxruntime", "run models (every lesson)"),
     ("numpy", "tensors in and out of ONNX Runtime"),
-    ("torch", "export models from PyTorch (lessons 04, 05, 07)"),
+    ("torch", "export models from PyTorch (lesson 04, and the lessons that export after it)"),
     ("onnxscript", "torch.onnx.export's default exporter needs it (lesson 04)"),
     ("matplotlib", "figures"),
     ("ipywidgets", "quizzes and predict-then-run checkpoints"),
@@ -44,10 +44,11 @@ REQUIRED: tuple[tuple[str, str], ...] = (
     ("scikit-learn", "the digits data set and metrics"),
     ("tqdm", "progress bars"),
     ("onnxruntime-extensions", "Python custom operators (lesson 08)"),
+    ("rapidocr", "PP-OCR's ONNX models, a real production pipeline (lesson 09)"),
 )
 #: Useful but not needed for most lessons.
 OPTIONAL: tuple[tuple[str, str], ...] = (
-    ("onnxruntime-gpu", "the CUDA execution provider on an NVIDIA GPU (lesson 03)"),
+    ("onnxruntime-gpu", "the CUDA execution provider on an NVIDIA GPU (lessons 03 and 11)"),
 )
 
 
