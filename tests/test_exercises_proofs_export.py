@@ -67,10 +67,28 @@ class Branchless(torch.nn.Module):
     def forward(self, x):
         return torch.where(x > 0, x * 2, x - 1)
 ''', r"wrong on an input with a positive sum and some negative values"),
+    ("q4", "torch-made-up-names", '''
+def export_two_axes(model, example, path):
+    model.eval()
+    torch.onnx.export(model, (example,), path, dynamo=True, verbose=False, external_data=False,
+                      dynamic_shapes={"tokens": {0: torch.export.Dim.AUTO, 1: torch.export.Dim.AUTO}})
+''', r"Dimension 0 is dynamic but named 's\d+', a name torch\.export made up"),
+    ("q4", "batch-only", '''
+def export_two_axes(model, example, path):
+    model.eval()
+    torch.onnx.export(model, (example,), path, dynamo=True, verbose=False, external_data=False,
+                      dynamic_shapes={"tokens": {0: "batch"}})
+''', r"Dimension 1 \(sequence\) is fixed at 5"),
+    ("q4", "every-axis-dynamic", '''
+def export_two_axes(model, example, path):
+    model.eval()
+    torch.onnx.export(model, (example,), path, dynamo=True, verbose=False, external_data=False,
+                      dynamic_shapes={"tokens": {0: "batch", 1: "sequence", 2: "features"}})
+''', r"refused a dimension you marked dynamic.*features feed a Linear layer"),
 ]
 
 
-@pytest.mark.parametrize("name", ["q1", "q2", "q3"])
+@pytest.mark.parametrize("name", ["q1", "q2", "q3", "q4"])
 def test_reference_solution_passes(name):
     result = getattr(ex, name).check(define(getattr(ex, name).solution_code, torch=torch))
     assert result.status == "correct", str(result)
@@ -81,6 +99,17 @@ def test_wrong_solution_fails_with_its_message(name, mistake, source, pattern):
     result = getattr(ex, name).check(define(source, torch=torch))
     assert result.status == "incorrect", f"{mistake}: {result}"
     assert re.search(pattern, str(result), flags=re.DOTALL), f"{mistake}: {result}"
+
+
+def test_named_dims_also_pass_the_two_axes_check():
+    source = '''
+def export_two_axes(model, example, path):
+    model.eval()
+    torch.onnx.export(model, (example,), path, dynamo=True, verbose=False,
+                      dynamic_shapes={"tokens": {0: torch.export.Dim("batch"), 1: torch.export.Dim("sequence")}})
+'''
+    result = ex.q4.check(define(source, torch=torch))
+    assert result.status == "correct", str(result)
 
 
 def test_an_untouched_module_stub_is_not_attempted():

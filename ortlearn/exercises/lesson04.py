@@ -1,4 +1,5 @@
-"""Exercises of lessons/04_export.ipynb: a dynamic-batch export, a parity check, an exportable branch.
+"""Exercises of lessons/04_export.ipynb: a dynamic-batch export, a parity check, an exportable branch,
+two named dynamic axes.
 
 Use: ``ex = ol.exercises.load("04_export")``, then ``ex.q1.check(export_dynamic)``.
 """
@@ -26,8 +27,7 @@ from ortlearn.exercises.checks import (
 )
 from ortlearn.exercises.core import LearnerError, Mistake, call_learner, define
 
-__all__ = ["q1", "q2", "q3"]
-
+__all__ = ["q1", "q2", "q3", "q4"]
 
 
 @contextlib.contextmanager
@@ -197,3 +197,83 @@ def _check_branchless(answer: Any) -> str:
 
 
 q3 = define(__name__, "q3", _check_branchless)
+
+# ------------------------------------------------------------------ q4: two named dynamic axes
+
+_FEATURES = 6
+
+
+def _hidden_sequence_model(seed: int) -> Any:
+    """A model over (batch, sequence, features) whose batch and sequence may both vary."""
+    import torch
+    from torch import nn
+
+    class SequenceClassifier(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embed = nn.Linear(_FEATURES, 8)
+            self.head = nn.Linear(8, 3)
+
+        def forward(self, tokens):  # noqa: ANN001, ANN202 - the argument's name is part of the task
+            return self.head(torch.relu(self.embed(tokens)).mean(dim=1))
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return SequenceClassifier()
+
+
+def _check_export_two_axes(export: Any) -> str:
+    import numpy as np
+    import onnx
+    import torch
+
+    model = _hidden_sequence_model(1406)
+    example = torch.from_numpy(np.random.default_rng(1406).standard_normal((3, 5, _FEATURES)).astype(np.float32))
+    with tempfile.TemporaryDirectory(prefix="ortlearn-ex-") as folder:
+        path = Path(folder) / "hidden.onnx"
+        try:
+            with _quiet_torch():
+                call_learner(export, model, example, str(path),
+                             doing="exporting a hidden sequence model (argument name: tokens) with export_two_axes")
+        except LearnerError as error:
+            if "inferred a static shape" not in str(error):
+                raise
+            raise Mistake("torch.export refused a dimension you marked dynamic (Dim.DYNAMIC, or a string): the "
+                          "model's code fixes its size. Here only the batch and the sequence may vary; the "
+                          "features feed a Linear layer. Mark those two only.") from error
+        if not path.is_file():
+            raise Mistake("export_two_axes wrote no file at `path`: pass the path to torch.onnx.export.")
+        exported = onnx.load(path)  # external data next to it, if any, is loaded too
+    inputs = real_inputs(exported)
+    declared = dims(inputs[0]) if inputs else []
+    if len(declared) != 3:
+        raise Mistake(f"The file's input has shape {declared}; the task expects (batch, sequence, features).")
+    for axis, wanted in ((0, "batch"), (1, "sequence")):
+        found = declared[axis]
+        if isinstance(found, int):
+            raise Mistake(f"Dimension {axis} ({wanted}) is fixed at {found}: mark it in dynamic_shapes too "
+                          "(section 3, 'More than one dynamic axis').")
+        if found != wanted:
+            raise Mistake(f"Dimension {axis} is dynamic but named {found!r}, a name torch.export made up "
+                          f"(Dim.AUTO and Dim.DYNAMIC do that); the task asks for {wanted!r}. Section 3 shows a way "
+                          "to choose the name.")
+    if declared[2] != _FEATURES:
+        raise Mistake(f"Dimension 2 (features) is declared {declared[2]!r}; the model's first Linear layer only "
+                      f"accepts {_FEATURES} features, so leave that axis out of dynamic_shapes.")
+    session = make_cpu_session(exported, "the exported file")
+    model.eval()
+    rng = np.random.default_rng(1407)
+    for batch, sequence in ((1, 2), (4, 9), (2, 17)):
+        x = rng.standard_normal((batch, sequence, _FEATURES)).astype(np.float32)
+        with torch.no_grad():
+            expected = model(torch.from_numpy(x)).numpy().astype(np.float64)
+        got = run_first_output(session, {session.get_inputs()[0].name: x},
+                               f"the export on batch {batch}, sequence {sequence}")
+        if not outputs_close(got, expected):
+            raise Mistake(f"At batch {batch}, sequence {sequence} the ONNX outputs differ from PyTorch "
+                          f"({max_abs_diff(got, expected)}, beyond rtol={RTOL:g}, atol={ATOL:g}).")
+    return ("an input declared ['batch', 'sequence', 6], and PyTorch parity at (batch, sequence) = "
+            "(1, 2), (4, 9) and (2, 17).")
+
+
+q4 = define(__name__, "q4", _check_export_two_axes)
