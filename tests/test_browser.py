@@ -56,6 +56,28 @@ def _need_chromium() -> None:
                 "(or only these: `.venv/bin/python -m pytest -m browser`).")
 
 
+#: Chromium flags for a headless test run that talks to nothing but 127.0.0.1.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@contextlib.contextmanager
+def launch_chromium() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright (Playwright's own browser download does not work here).
+
+    Skips the test when chromium is missing outside CI, and fails it under CI.
+    """
+    from playwright.sync_api import sync_playwright
+
+    _need_chromium()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -119,17 +141,8 @@ def lab_url(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(lab_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        yield browser
 
 
 @pytest.fixture

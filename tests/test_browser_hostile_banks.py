@@ -22,6 +22,7 @@ import pytest
 from test_browser import (  # the same JupyterLab setup and helpers as the quiz's browser test
     _need_chromium,
     button,
+    launch_chromium,
     open_and_run_all,
     run_lab,
     screenshot_on_failure,
@@ -67,53 +68,46 @@ def hostile_lab(tmp_path_factory) -> Iterator[tuple[str, Path]]:
 
 
 def test_finding01_hostile_banks_run_nothing_in_jupyterlab(hostile_lab, request):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     url, root = hostile_lab
     before = sorted(p.name for p in root.iterdir())
     dialogs: list[str] = []
     writes: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        try:
-            context = browser.new_context(viewport={"width": 1300, "height": 1400})
-            # Nothing leaves 127.0.0.1; any write to the contents API is recorded.
-            context.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
-            page = context.new_page()
-            page.set_default_timeout(30_000)
-            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-            page.on("request", lambda r: writes.append(f"{r.method} {r.url}")
-                    if "/api/contents" in r.url and r.method in ("PUT", "POST", "PATCH", "DELETE") else None)
-            with screenshot_on_failure(page, request.node.name):
-                open_and_run_all(page, f"{url}/lab/tree/hostile.ipynb")
-                expect(button(page, "Check")).to_have_count(5, timeout=60_000)  # 1 + 3 + 1 questions shown
-                notebook = page.locator(".jp-Notebook")
-                expect(notebook).to_contain_text("What does ONNX stand for?")
-                expect(notebook).to_contain_text("<script>")  # the payload is on the page as text
-                expect(notebook).to_contain_text("alert('prompt')")
-                strong = notebook.locator(".widget-html-content strong").filter(has_text="bold-marker")
-                expect(strong).to_have_count(1)  # normal Markdown still renders
-                expect(notebook.locator(".widget-html-content code").filter(has_text="code-marker")).to_have_count(1)
-                for question in range(4):  # reveal the explanations and choice feedback of the hostile ones
-                    check = button(page, "Check").nth(question)
-                    box = check.locator("xpath=../..")
-                    inputs = box.locator("input[type=radio], input[type=checkbox]")
-                    if inputs.count():
-                        inputs.first.check()
-                    else:
-                        box.locator("input[type=text]").fill("1")
-                    check.click()
-                    expect(box).to_contain_text(re.compile(r"Correct|Incorrect"))
-                page.wait_for_timeout(2000)  # give any script that did get in time to act
-                active = notebook.locator(".jp-OutputArea script, .jp-OutputArea iframe, .jp-OutputArea img, "
-                                          ".jp-OutputArea svg, .jp-OutputArea [onerror], .jp-OutputArea details")
-                assert active.count() == 0
-                assert notebook.locator(".jp-OutputArea a[href^='javascript:' i]").count() == 0
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        context = browser.new_context(viewport={"width": 1300, "height": 1400})
+        # Nothing leaves 127.0.0.1; any write to the contents API is recorded.
+        context.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("request", lambda r: writes.append(f"{r.method} {r.url}")
+                if "/api/contents" in r.url and r.method in ("PUT", "POST", "PATCH", "DELETE") else None)
+        with screenshot_on_failure(page, request.node.name):
+            open_and_run_all(page, f"{url}/lab/tree/hostile.ipynb")
+            expect(button(page, "Check")).to_have_count(5, timeout=60_000)  # 1 + 3 + 1 questions shown
+            notebook = page.locator(".jp-Notebook")
+            expect(notebook).to_contain_text("What does ONNX stand for?")
+            expect(notebook).to_contain_text("<script>")  # the payload is on the page as text
+            expect(notebook).to_contain_text("alert('prompt')")
+            strong = notebook.locator(".widget-html-content strong").filter(has_text="bold-marker")
+            expect(strong).to_have_count(1)  # normal Markdown still renders
+            expect(notebook.locator(".widget-html-content code").filter(has_text="code-marker")).to_have_count(1)
+            for question in range(4):  # reveal the explanations and choice feedback of the hostile ones
+                check = button(page, "Check").nth(question)
+                box = check.locator("xpath=../..")
+                inputs = box.locator("input[type=radio], input[type=checkbox]")
+                if inputs.count():
+                    inputs.first.check()
+                else:
+                    box.locator("input[type=text]").fill("1")
+                check.click()
+                expect(box).to_contain_text(re.compile(r"Correct|Incorrect"))
+            page.wait_for_timeout(2000)  # give any script that did get in time to act
+            active = notebook.locator(".jp-OutputArea script, .jp-OutputArea iframe, .jp-OutputArea img, "
+                                      ".jp-OutputArea svg, .jp-OutputArea [onerror], .jp-OutputArea details")
+            assert active.count() == 0
+            assert notebook.locator(".jp-OutputArea a[href^='javascript:' i]").count() == 0
     assert dialogs == []
     # JupyterLab itself creates the opened notebook's first checkpoint; nothing else may write.
     own = re.compile(r"^POST http://127\.0\.0\.1:\d+/api/contents/hostile\.ipynb/checkpoints(\?\d*)?$")

@@ -778,3 +778,25 @@ def test_collect_banks_reports_missing_files_as_problems_or_lets_them_through(tm
     assert banks == () and len(problems) == 1 and "99_nothing" in problems[0]
     with pytest.raises(FileNotFoundError):
         collect_banks([missing], missing_is_problem=False)
+
+
+def test_a_verify_snippet_leaves_logger_levels_and_warning_filters_as_it_found_them(tmp_path):
+    import logging
+    import warnings
+
+    from ortlearn.quiz.questions import Choice, Question
+    from ortlearn.quiz.verify import run_verify
+
+    snippet = ('import logging, warnings\n'
+               'logging.getLogger("ortlearn-test.quiet").setLevel(logging.ERROR)\n'
+               'logging.disable(logging.WARNING)\n'
+               'warnings.filterwarnings("ignore")\n')
+    question = Question(id="q", type="true_false", difficulty="easy", prompt="p", topic="t", lesson="t",
+                        choices=(Choice("True", correct=True), Choice("False")), verify=snippet)
+    logger = logging.getLogger("ortlearn-test.quiet")
+    logger.setLevel(logging.INFO)
+    filters = list(warnings.filters)
+    run_verify(question, tmp_path)
+    assert logger.level == logging.INFO
+    assert logging.root.manager.disable == logging.NOTSET
+    assert warnings.filters == filters

@@ -34,9 +34,9 @@ from ortlearn.quiz import load_bank
 from ortlearn.site import build_site
 from ortlearn.site.build import MARKER, readme_sections
 from ortlearn.site.markdown import Linker, MarkdownPage, tex_to_text
+from test_browser import launch_chromium
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "tests" / "artifacts" / "site"
 #: Pages axe-core checks: the home page, a lesson (the one with the most kinds of output) and a quiz.
 AXE_PAGES = ("index.html", "lessons/07_performance.html", "quizzes/02_sessions.html")
@@ -194,21 +194,8 @@ def server(site) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(server):
-    if not CHROMIUM.exists():
-        if __import__("os").environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing under CI: the install step in .ci/run did not work")
-        pytest.skip(f"{CHROMIUM} is missing: the site's browser tests are skipped (`sudo apt-get install chromium`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        yield browser
 
 
 @contextlib.contextmanager

@@ -32,6 +32,10 @@ Introduced in lessons/01_onnx_format.ipynb.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +101,8 @@ def run_verify(question: Question, workdir: Path) -> None:
     namespace = make_namespace(workdir)
     filename = f"<verify {question.topic}:{question.id}>"
     try:
-        exec(compile(question.verify, filename, "exec"), namespace)  # noqa: S102 - runs only on explicit request (--verify, the test suite)
+        with _logging_and_warnings_kept():
+            exec(compile(question.verify, filename, "exec"), namespace)  # noqa: S102 - runs only on explicit request (--verify, the test suite)
     except Exception as exc:  # report any failure as "the stated answer is not true"
         line = _failing_line(exc, filename, question.verify)
         raise VerifyError(
@@ -105,6 +110,29 @@ def run_verify(question: Question, workdir: Path) -> None:
             f"{type(exc).__name__}: {str(exc) or '(no message)'}. The question states something the "
             f"installed stack does not do: fix the question or its snippet."
         ) from exc
+
+
+@contextlib.contextmanager
+def _logging_and_warnings_kept() -> Iterator[None]:
+    """Give back the caller's warning filters and logger levels after a snippet.
+
+    Snippets quiet a logger (``logging.getLogger("torch.onnx").setLevel(...)``) or a warning
+    for themselves; without this, that setting would leak into whatever runs next in the
+    process (the next snippet, a test, the learner's notebook). Loggers that a snippet's
+    imports create keep the level their library gave them.
+    """
+    manager = logging.Logger.manager
+    levels = {name: logger.level for name, logger in list(manager.loggerDict.items())
+              if isinstance(logger, logging.Logger)}
+    root_level, disabled = logging.root.level, manager.disable
+    with warnings.catch_warnings():
+        try:
+            yield
+        finally:
+            for name, level in levels.items():
+                logging.getLogger(name).setLevel(level)
+            logging.root.setLevel(root_level)
+            logging.disable(disabled)
 
 
 def _failing_line(exc: BaseException, filename: str, source: str) -> str:
