@@ -44,7 +44,8 @@ if TYPE_CHECKING:  # matplotlib and tqdm are imported lazily: ``import ortlearn.
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["LatencyStats", "LatencyTable", "measure_latency", "compare_latency", "show_latency", "format_speedup"]
+__all__ = ["LatencyStats", "LatencyTable", "measure_latency", "compare_latency", "show_latency", "format_speedup",
+           "format_change"]
 
 _LESSON = "05_metrics_pitfalls"
 _MAX_SAMPLES = 1_000_000  # with min_time: stop here even if min_time is not reached yet
@@ -430,10 +431,7 @@ def format_speedup(base: LatencyStats, new: LatencyStats, *, what: str | None = 
         >>> format_speedup(slow, fast, what="ORT vs torch")
         'ORT vs torch: 2.00× faster at p50'
     """
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
-        raise TypeError(f"noise must be a fraction such as 0.1; got {type(noise).__name__}: {noise!r}; {_see()}.")
-    if not 0 <= noise < 1:
-        raise ValueError(f"noise must be in [0, 1), e.g. 0.1 for 10 %; got {noise!r}; {_see()}.")
+    _check_noise(noise)
     speedup = base.p50_ms / new.p50_ms if new.p50_ms > 0 else math.inf
     change = new.p50_ms / base.p50_ms - 1 if base.p50_ms > 0 else math.inf
     subject = f"{what}:" if what else f"{new.label!r} is"
@@ -445,3 +443,39 @@ def format_speedup(base: LatencyStats, new: LatencyStats, *, what: str | None = 
     if speedup > 1:
         return f"{subject} {speedup:.2f}\u00d7 faster{versus} at p50"
     return f"{subject} {1 / speedup:.2f}\u00d7 slower{versus} at p50"
+
+
+def format_change(what: str, base: float, new: float, *, higher_is_better: bool, noise: float = NOISE) -> str:
+    """Say whether a measured quantity changed beyond noise, in one sentence.
+
+    The same rule as :func:`format_speedup`, for numbers that are not one p50 latency: a throughput
+    (requests per second, higher is better) or a latency percentile such as p99 (lower is better).
+
+    Introduced in lessons/11_deployment.ipynb (threads for a service).
+
+    Args: ``what`` starts the sentence; ``base`` (positive) is the reference and ``new`` the value
+    compared with it (the ratio printed is ``new / base``); ``higher_is_better`` is True for a
+    throughput, False for a latency; ``noise`` as in :func:`format_speedup`.
+
+    Raises:
+        TypeError, ValueError: ``noise`` is not a number in [0, 1), or ``base`` is not positive.
+
+    Example:
+        >>> format_change("2 workers vs 1, throughput", 1800.0, 3500.0, higher_is_better=True)
+        '2 workers vs 1, throughput: 1.94× (better)'
+    """
+    _check_noise(noise)
+    if not base > 0:
+        raise ValueError(f"base must be a positive measurement; got {base!r}; {_see()}.")
+    ratio = new / base
+    if abs(ratio - 1) < noise:
+        return f"{what}: {ratio:.2f}\u00d7, within {noise:.0%}: no difference beyond noise"
+    better = (ratio > 1) == higher_is_better
+    return f"{what}: {ratio:.2f}\u00d7 ({'better' if better else 'worse'})"
+
+
+def _check_noise(noise: float) -> None:
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
+        raise TypeError(f"noise must be a fraction such as 0.1; got {type(noise).__name__}: {noise!r}; {_see()}.")
+    if not 0 <= noise < 1:
+        raise ValueError(f"noise must be in [0, 1), e.g. 0.1 for 10 %; got {noise!r}; {_see()}.")

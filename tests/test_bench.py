@@ -353,3 +353,18 @@ def test_format_speedup_names_the_comparison_and_applies_the_noise_rule() -> Non
     assert format_speedup(fast, slow, what="torch vs ORT") == "torch vs ORT: 2.00× slower at p50"
     assert format_speedup(slow, close, what="x") == "x: 0.98×, within 10% at p50: no difference beyond noise"
     assert format_speedup(slow, fast) == "'ort' is 2.00× faster than 'torch' at p50"
+
+
+def test_format_change_judges_throughput_and_latency_with_the_noise_rule() -> None:
+    from ortlearn.bench import format_change
+
+    assert format_change("t", 1000.0, 2000.0, higher_is_better=True) == "t: 2.00× (better)"
+    assert format_change("t", 1000.0, 500.0, higher_is_better=True) == "t: 0.50× (worse)"
+    assert format_change("p99", 1.0, 3.0, higher_is_better=False) == "p99: 3.00× (worse)"
+    assert format_change("p99", 2.0, 1.0, higher_is_better=False) == "p99: 0.50× (better)"
+    assert format_change("t", 1000.0, 1050.0, higher_is_better=True) == (
+        "t: 1.05×, within 10%: no difference beyond noise")
+    with pytest.raises(ValueError, match="positive"):
+        format_change("t", 0.0, 1.0, higher_is_better=True)
+    with pytest.raises(ValueError, match=r"\[0, 1\)"):
+        format_change("t", 1.0, 1.0, higher_is_better=True, noise=1.5)
